@@ -1,0 +1,171 @@
+/**
+ * The `onevisit` command. Every failure is a message and a non-zero exit, never a stack trace.
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createDefinitionValidator, compileDefinition, parseDefinitionText, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
+import type { Issue } from '../domain/errors.js';
+import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore } from '../store/index.js';
+import { definitionHash } from '../definitions/index.js';
+import { readConfig } from './config.js';
+import { simulate } from './simulate.js';
+
+const USAGE = `usage: onevisit <command>
+
+  validate <files...>          check service definitions; prints every error with its path
+  diagram <file>               print the compiled machine as a Mermaid stateDiagram-v2
+  simulate <file> [--form f.json] [--reject matter]... [--defer]
+                               drive a definition to a final state with generated events
+  migrate                      create or update the database schema
+  demo                         migrate, publish workflows/ and simulate every service
+
+environment: ONEVISIT_DATA_DIR (default ./data), ONEVISIT_DATABASE_URL (postgres://… or sqlite:<file>)`;
+
+type Out = { log: (line: string) => void; error: (line: string) => void };
+
+export async function run(argv: string[], out: Out = { log: (l) => console.log(l), error: (l) => console.error(l) }): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'validate':
+      return validateFiles(rest, out);
+    case 'diagram':
+      return diagram(rest, out);
+    case 'simulate':
+      return simulateFile(rest, out);
+    case 'migrate':
+      return migrate(out);
+    case 'demo':
+      return demo(out);
+    case undefined:
+    case 'help':
+    case '--help':
+      out.log(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      out.error(`onevisit: unknown command "${command}"\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+/** Reads and validates one definition file; problems come back as issues, never as exceptions. */
+function checkFile(file: string): ValidationResult {
+  const catalog = readCatalog();
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) return invalid('FILE.UNREADABLE', `${file} is not a file`);
+    if (stat.size > MAX_DEFINITION_BYTES) return invalid('DEFINITION.TOO_LARGE', `the file is ${stat.size} bytes; at most ${MAX_DEFINITION_BYTES} are accepted`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    return invalid('FILE.UNREADABLE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const parsed = parseDefinitionText(text);
+  if (!parsed.ok) return { valid: false, errors: parsed.errors };
+  return createDefinitionValidator(catalog.definitionSchema).validate(parsed.value, catalog.context);
+}
+
+const invalid = (code: string, message: string): ValidationResult => ({ valid: false, errors: [{ path: '', code, message }] });
+
+function printIssues(file: string, errors: readonly Issue[], out: Out) {
+  out.error(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}`);
+  for (const e of errors) out.error(`  ${e.path || '(document)'}  ${e.code}  ${e.message}`);
+}
+
+function validateFiles(files: string[], out: Out): number {
+  if (files.length === 0) {
+    out.error('onevisit validate: name at least one definition file');
+    return 1;
+  }
+  let failed = 0;
+  for (const file of files) {
+    const result = checkFile(file);
+    if (result.valid) out.log(`${file}: valid (${result.definition.id} v${result.definition.version})`);
+    else {
+      failed++;
+      printIssues(file, result.errors, out);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+function diagram(args: string[], out: Out): number {
+  const [file] = args;
+  if (!file || args.length !== 1) {
+    out.error('onevisit diagram: name one definition file');
+    return 1;
+  }
+  const result = checkFile(file);
+  if (!result.valid) {
+    printIssues(file, result.errors, out);
+    return 1;
+  }
+  out.log(toMermaid(compileDefinition(result.definition)).trimEnd());
+  return 0;
+}
+
+function simulateFile(args: string[], out: Out): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { form: { type: 'string' }, reject: { type: 'string', multiple: true }, defer: { type: 'boolean' } } });
+  const [file] = positionals;
+  if (!file || positionals.length !== 1) {
+    out.error('onevisit simulate: name one definition file');
+    return 1;
+  }
+  const result = checkFile(file);
+  if (!result.valid) {
+    printIssues(file, result.errors, out);
+    return 1;
+  }
+  let form: Record<string, unknown> | undefined;
+  if (values.form) {
+    const parsed = parseDefinitionText(fs.readFileSync(values.form, 'utf8'));
+    if (!parsed.ok) {
+      printIssues(values.form, parsed.errors, out);
+      return 1;
+    }
+    form = parsed.value as Record<string, unknown>;
+  }
+  const { steps, final } = simulate(result.definition, { ...(form ? { form } : {}), ...(values.reject ? { reject: values.reject } : {}), ...(values.defer ? { defer: true } : {}) });
+  out.log(`${result.definition.id} v${result.definition.version}: ${result.definition.title['zh-Hans']}`);
+  steps.forEach((s, i) => out.log(`${String(i + 1).padStart(3)}. ${s.event.padEnd(32)} ${s.actor.padEnd(36)} → ${s.to}  [${s.status}]`));
+  out.log(`${final} after ${steps.length} events`);
+  return final === 'completed' ? 0 : 2;
+}
+
+async function migrate(out: Out): Promise<number> {
+  const config = readConfig();
+  const db = openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { url: config.databaseUrl } : {}) });
+  try {
+    const ran = await migrateLatest(db);
+    out.log(`${describeDatabase(db)}: ${ran.length ? `ran ${ran.join(', ')}` : 'already up to date'}`);
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function demo(out: Out): Promise<number> {
+  const config = readConfig();
+  const catalog = readCatalog();
+  const db = openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { url: config.databaseUrl } : {}) });
+  try {
+    await migrateLatest(db);
+    const store = createDefinitionStore(db);
+    out.log(`onevisit — ${describeDatabase(db)}`);
+    for (const file of catalog.definitionFiles) {
+      const result = checkFile(file);
+      if (!result.valid) {
+        printIssues(file, result.errors, out);
+        return 1;
+      }
+      const published = await store.publish(result.definition, definitionHash, 'demo', new Date().toISOString());
+      const { steps, final } = simulate(published.definition);
+      out.log(`\n${published.definition.title['zh-Hans']} / ${published.definition.title.en} — published as v${published.definition.version}`);
+      steps.forEach((s, i) => out.log(`${String(i + 1).padStart(3)}. ${s.event.padEnd(32)} ${s.actor.padEnd(36)} [${s.status}]`));
+      out.log(`    → ${final} after ${steps.length} events`);
+    }
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+

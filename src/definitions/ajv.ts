@@ -1,0 +1,62 @@
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import addFormatsPlugin from 'ajv-formats';
+import { ajvIdFormats } from '../domain/ids.js';
+import type { Issue } from '../domain/errors.js';
+
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020;
+
+/**
+ * The one way this product builds an ajv: JSON Schema 2020-12, every error, the standard formats and
+ * the Chinese identifier formats (`resident-id`, `uscc`) checked with their real checksums. Unknown
+ * keywords are errors (a typo such as `requried` in a form must not pass silently).
+ */
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    validateFormats: true,
+  });
+  addFormats(ajv);
+  for (const [name, format] of Object.entries(ajvIdFormats)) ajv.addFormat(name, format);
+  return ajv;
+}
+
+const upperSnake = (keyword: string) => keyword.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** ajv's errors as `{path, code, message}`: the path points at the offending value (or the missing key). */
+export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined, base = '', prefix = 'SCHEMA'): Issue[] {
+  const seen = new Set<string>();
+  const issues: Issue[] = [];
+  for (const error of errors ?? []) {
+    // `if` only says that a `then` failed; the `then` errors themselves are reported.
+    if (error.keyword === 'if') continue;
+    let path = base + error.instancePath;
+    let message = error.message ?? 'is invalid';
+    const params = error.params as Record<string, unknown>;
+    if (error.keyword === 'required') {
+      path += '/' + escapeToken(String(params.missingProperty));
+      message = `is required`;
+    } else if (error.keyword === 'additionalProperties') {
+      path += '/' + escapeToken(String(params.additionalProperty));
+      message = `is not a known property here`;
+    } else if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+      message = `must be one of: ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (error.keyword === 'const') {
+      message = `must be ${JSON.stringify(params.allowedValue)}`;
+    }
+    const code = `${prefix}.${upperSnake(error.keyword)}`;
+    const key = `${path}\u0000${code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ path, code, message });
+  }
+  return issues;
+}
+
+function escapeToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}

@@ -1,0 +1,13 @@
+/** The definitions module: load → validate → check meaning → compile; diagram. Pure: no I/O, no clock. */
+export { parseDefinitionText, MAX_DEFINITION_BYTES, type ParseResult } from './parse.js';
+export { createDefinitionValidator, type DefinitionValidator, type ValidationResult } from './validate.js';
+export { compileDefinition, definitionHash, MACHINE_ID, type CompiledService, type ConditionKey } from './compile.js';
+export { toMermaid } from './diagram.js';
+export { createAjv, issuesFromAjv } from './ajv.js';
+export { statusOf, clockOf, topState, activeStep, matterStates, stateLabel, type MatterState } from './describe.js';
+export { EventActors, MATTER_EVENTS, isEventType, authorizeActorKind, authorizeDepartment, responsibleDepartment } from './eventRules.js';
+export { pointerResolves } from './formSchema.js';
+export * from './machineTypes.js';
+export { eventRequestSchema, materialClaimSchema, type EventRequest, type MaterialClaim } from './eventRequest.js';
+export { parseDepartments, parseCertificateTypes, catalogContext, type Department, type CertificateType } from './catalog.js';
+export { nextMove, type NextMove } from './autopilot.js';

@@ -1,0 +1,92 @@
+/** The typed shape of a service definition (schemas/service-definition.schema.json). Only validated JSON becomes one. */
+import type { I18nText } from './i18n.js';
+import type { StepKind } from './vocabulary.js';
+
+/** A JSON Schema used as a condition: the thing applies when the form data matches it. */
+export type Condition = boolean | Record<string, unknown>;
+
+export interface Guide {
+  conditions?: I18nText;
+  basis?: I18nText[];
+  fees?: I18nText;
+  notes?: I18nText[];
+}
+
+export interface MaterialDefinition {
+  id: string;
+  title: I18nText;
+  description?: I18nText;
+  required?: boolean;
+  when?: Condition;
+  satisfiedBy?: string;
+  deferrable?: boolean;
+  deferDays?: number;
+  commitment?: boolean;
+  mediaTypes?: string[];
+}
+
+export interface CertificateSpec {
+  template: string;
+  type: string;
+  fields: Record<string, string>;
+  holder?: { id: string; name: string };
+  valid?: string;
+}
+
+export interface MatterDefinition {
+  id: string;
+  title: I18nText;
+  department: string;
+  required?: boolean;
+  when?: Condition;
+  fields: string[];
+  certificate?: CertificateSpec;
+}
+
+interface StepBase<K extends StepKind> {
+  kind: K;
+  id?: string;
+  title?: I18nText;
+}
+export interface IntakeStep extends StepBase<'intake'> { window: string }
+export interface ReviewStep extends StepBase<'review'> { when?: Condition; matters: MatterDefinition[] }
+export interface InspectionStep extends StepBase<'inspection'> { when?: Condition; department: string }
+export interface PaymentStep extends StepBase<'payment'> { when?: Condition; amount: number; department: string }
+export interface NoticeStep extends StepBase<'notice'> { when?: Condition; days: number; department: string }
+export type IssueStep = StepBase<'issue'>;
+export type StepDefinition = IntakeStep | ReviewStep | InspectionStep | PaymentStep | NoticeStep | IssueStep;
+
+export interface ProactiveSpec {
+  source: string;
+  eligibility: Condition;
+  form: Record<string, string>;
+}
+
+export interface ServiceDefinition {
+  $schema?: string;
+  id: string;
+  version: number;
+  title: I18nText;
+  summary?: I18nText;
+  applicant: 'person' | 'enterprise';
+  promisedDays: number;
+  warning?: { blue: number; yellow: number };
+  guide?: Guide;
+  form: { type: 'object'; properties: Record<string, unknown>; examples?: Record<string, unknown>[]; [key: string]: unknown };
+  materials: MaterialDefinition[];
+  steps: StepDefinition[];
+  proactive?: ProactiveSpec;
+}
+
+/** What the catalog around a definition knows: the names a definition may refer to. */
+export interface CatalogContext {
+  departments: ReadonlySet<string>;
+  certificateTypes: ReadonlySet<string>;
+  /** Unknown until certificate templates exist; when given, unknown template names are errors. */
+  templates?: ReadonlySet<string>;
+}
+
+/** The step's id, as used for its state in the machine: the explicit id, else its kind. */
+export function stepId(step: StepDefinition): string {
+  return step.id ?? step.kind;
+}

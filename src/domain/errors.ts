@@ -1,0 +1,46 @@
+/**
+ * The one error registry (DESIGN §6). Every error the product raises has a code from here with a title;
+ * the HTTP layer alone maps codes to statuses, and a test keeps registry, mapping and API document in step.
+ */
+export const ErrorCodes = {
+  'DEFINITION.INVALID': 'The service definition is invalid',
+  'DEFINITION.NOT_FOUND': 'No such service definition',
+  'DEFINITION.MISMATCH': 'The application was started on another definition',
+  'SERVICE.NOT_FOUND': 'No such service',
+  'APPLICATION.NOT_FOUND': 'No such application',
+  'APPLICATION.CONFLICT': 'The application was changed by someone else',
+  'APPLICATION.CORRUPT': 'The stored application does not match its event log',
+  'FORM.INVALID': 'The form is invalid',
+  'MATERIALS.INVALID': 'The materials do not meet the service requirements',
+  'EVENT.INVALID': 'The event is malformed',
+  'TRANSITION.NOT_ALLOWED': 'The event is not allowed in the current state',
+  'ACTOR.FORBIDDEN': 'This actor may not send this event',
+  'INPUT.INVALID': 'The input is invalid',
+  'CONFIG.INVALID': 'The configuration is invalid',
+} as const;
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** One problem inside a larger input: where (JSON Pointer), what (a code) and a sentence for people. */
+export interface Issue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export class OnevisitError extends Error {
+  readonly code: ErrorCode;
+  readonly errors: readonly Issue[];
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message?: string, options: { errors?: Issue[]; details?: Record<string, unknown> } = {}) {
+    super(message ?? ErrorCodes[code]);
+    this.name = 'OnevisitError';
+    this.code = code;
+    this.errors = options.errors ?? [];
+    this.details = options.details ?? {};
+  }
+}
+
+export function isOnevisitError(error: unknown, code?: ErrorCode): error is OnevisitError {
+  return error instanceof OnevisitError && (code === undefined || error.code === code);
+}

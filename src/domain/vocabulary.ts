@@ -1,0 +1,78 @@
+/** The closed vocabularies of the product (DESIGN §2, §4). Each is a const object with a derived union. */
+
+export const StepKinds = {
+  intake: 'intake',
+  review: 'review',
+  inspection: 'inspection',
+  payment: 'payment',
+  notice: 'notice',
+  issue: 'issue',
+} as const;
+export type StepKind = (typeof StepKinds)[keyof typeof StepKinds];
+
+/** Who sends an event. `applicant` is the application's owner; `citizen` any other signed-in person. */
+export const ActorKinds = {
+  applicant: 'applicant',
+  citizen: 'citizen',
+  clerk: 'clerk',
+  scheduler: 'scheduler',
+  system: 'system',
+} as const;
+export type ActorKind = (typeof ActorKinds)[keyof typeof ActorKinds];
+
+export const EventTypes = {
+  ACCEPT: 'ACCEPT',
+  REQUEST_SUPPLEMENT: 'REQUEST_SUPPLEMENT',
+  REJECT: 'REJECT',
+  SUPPLEMENT: 'SUPPLEMENT',
+  WITHDRAW: 'WITHDRAW',
+  APPROVE: 'APPROVE',
+  RETURN: 'RETURN',
+  SCHEDULE: 'SCHEDULE',
+  PASS: 'PASS',
+  FAIL: 'FAIL',
+  PAY: 'PAY',
+  WAIVE: 'WAIVE',
+  OBJECTION: 'OBJECTION',
+  NOTICE_ELAPSED: 'NOTICE_ELAPSED',
+  UPHOLD: 'UPHOLD',
+  DISMISS: 'DISMISS',
+  PROVIDE_MATERIALS: 'PROVIDE_MATERIALS',
+  EXTEND: 'EXTEND',
+  TERMINATE: 'TERMINATE',
+  CERTIFICATES_ISSUED: 'CERTIFICATES_ISSUED',
+} as const;
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+/** The coarse status every application shows people, beside its exact state. */
+export const ApplicationStatuses = {
+  submitted: 'submitted',
+  supplement_requested: 'supplement_requested',
+  in_review: 'in_review',
+  in_inspection: 'in_inspection',
+  awaiting_payment: 'awaiting_payment',
+  in_notice: 'in_notice',
+  issuing: 'issuing',
+  completed: 'completed',
+  rejected: 'rejected',
+  withdrawn: 'withdrawn',
+  terminated: 'terminated',
+} as const;
+export type ApplicationStatus = (typeof ApplicationStatuses)[keyof typeof ApplicationStatuses];
+
+export const FinalStates = ['completed', 'rejected', 'withdrawn', 'terminated'] as const;
+export type FinalState = (typeof FinalStates)[number];
+
+/** What the promised-days clock does in a state. */
+export const ClockModes = { idle: 'idle', running: 'running', paused: 'paused', stopped: 'stopped' } as const;
+export type ClockMode = (typeof ClockModes)[keyof typeof ClockModes];
+
+export const MatterDecisions = {
+  approved: 'approved',
+  rejected: 'rejected',
+  skipped: 'skipped',
+} as const;
+export type MatterDecision = (typeof MatterDecisions)[keyof typeof MatterDecisions];
+
+export const WarningLevels = { none: 'none', blue: 'blue', yellow: 'yellow', red: 'red' } as const;
+export type WarningLevel = (typeof WarningLevels)[keyof typeof WarningLevels];

@@ -1,0 +1,73 @@
+/**
+ * From what an applicant cites (a file, a wallet certificate, a commitment) to the materials record of
+ * an application: each claim is checked against the definition and verified as the applicant's own;
+ * missing required materials are errors, except deferrable ones, which become owed.
+ */
+import type { ServiceDefinition } from '../domain/definition.js';
+import { OnevisitError, type Issue } from '../domain/errors.js';
+import type { CompiledService, MaterialClaim, MaterialRecord } from '../definitions/index.js';
+import type { MaterialVerifier } from './ports.js';
+
+export interface ResolvedMaterials {
+  records: Record<string, MaterialRecord>;
+  owed: string[];
+}
+
+/** Verifies each claim; throws MATERIALS.INVALID with every problem found. */
+export async function resolveClaims(
+  service: CompiledService,
+  form: Record<string, unknown>,
+  claims: readonly MaterialClaim[],
+  ownerId: string,
+  verifier: MaterialVerifier,
+  base = '/materials',
+): Promise<Record<string, MaterialRecord>> {
+  const definition = service.definition;
+  const issues: Issue[] = [];
+  const records: Record<string, MaterialRecord> = {};
+  for (const [i, claim] of claims.entries()) {
+    const at = `${base}/${i}`;
+    const material = definition.materials.find((m) => m.id === claim.materialId);
+    if (!material) {
+      issues.push({ path: `${at}/materialId`, code: 'MATERIAL.UNKNOWN', message: `the service asks for no material "${claim.materialId}"` });
+      continue;
+    }
+    if (claim.materialId in records) {
+      issues.push({ path: `${at}/materialId`, code: 'MATERIAL.DUPLICATE', message: `"${claim.materialId}" is given twice` });
+      continue;
+    }
+    if (!service.applies(`material:${material.id}`, form)) {
+      issues.push({ path: `${at}/materialId`, code: 'MATERIAL.NOT_APPLICABLE', message: `"${material.id}" does not apply to this application` });
+      continue;
+    }
+    let problem: string | undefined;
+    if (claim.commitment) {
+      if (!material.commitment) problem = `"${material.id}" cannot be replaced by a commitment`;
+      else records[material.id] = { materialId: material.id, source: 'commitment' };
+    } else if (claim.certificateId !== undefined) {
+      if (!material.satisfiedBy) problem = `"${material.id}" is not satisfied by a certificate`;
+      else problem = await verifier.checkCertificate(ownerId, claim.certificateId, material.satisfiedBy);
+      if (!problem) records[material.id] = { materialId: material.id, source: 'certificate', certificateId: claim.certificateId };
+    } else if (claim.fileId !== undefined) {
+      problem = await verifier.checkFile(ownerId, claim.fileId, material.mediaTypes);
+      if (!problem) records[material.id] = { materialId: material.id, source: 'file', fileId: claim.fileId };
+    }
+    if (problem) issues.push({ path: at, code: 'MATERIAL.UNVERIFIED', message: problem });
+  }
+  if (issues.length > 0) throw new OnevisitError('MATERIALS.INVALID', 'some materials cannot be accepted', { errors: issues });
+  return records;
+}
+
+/** The required materials that apply to this form and are missing: owed when deferrable, else errors. */
+export function checkCompleteness(definition: ServiceDefinition, service: CompiledService, form: Record<string, unknown>, records: Record<string, MaterialRecord>): string[] {
+  const owed: string[] = [];
+  const issues: Issue[] = [];
+  for (const material of definition.materials) {
+    if (material.required === false || material.id in records) continue;
+    if (!service.applies(`material:${material.id}`, form)) continue;
+    if (material.deferrable) owed.push(material.id);
+    else issues.push({ path: '/materials', code: 'MATERIAL.MISSING', message: `"${material.id}" (${material.title['zh-Hans']}) is required` });
+  }
+  if (issues.length > 0) throw new OnevisitError('MATERIALS.INVALID', 'required materials are missing', { errors: issues });
+  return owed;
+}

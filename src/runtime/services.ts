@@ -1,0 +1,52 @@
+/** Compiled services, once per published version, and checked against the hash they were published with. */
+import type { ValidateFunction } from 'ajv';
+import { OnevisitError } from '../domain/errors.js';
+import { compileDefinition, createAjv, issuesFromAjv, type CompiledService } from '../definitions/index.js';
+import type { ApplicationRow, DefinitionStore, PublishedDefinition } from './ports.js';
+
+export interface LoadedService {
+  compiled: CompiledService;
+  /** The form validated against the service's form schema, or FORM.INVALID with every problem. */
+  checkForm(form: unknown, base?: string): Record<string, unknown>;
+}
+
+export class ServiceCache {
+  private readonly loaded = new Map<string, LoadedService>();
+
+  constructor(private readonly definitions: DefinitionStore) {}
+
+  async latestOrVersion(serviceId: string, version?: number): Promise<LoadedService> {
+    const published = await this.definitions.get(serviceId, version);
+    if (!published) throw new OnevisitError('SERVICE.NOT_FOUND', `no published service "${serviceId}"${version ? ` version ${version}` : ''}`);
+    return this.fromPublished(published);
+  }
+
+  /** The exact definition an application was started on; any other is refused. */
+  async pinned(row: ApplicationRow): Promise<LoadedService> {
+    const published = await this.definitions.get(row.serviceId, row.serviceVersion);
+    if (!published || published.hash !== row.serviceHash) {
+      throw new OnevisitError('DEFINITION.MISMATCH', `application ${row.number} was started on ${row.serviceId} v${row.serviceVersion} (${row.serviceHash.slice(0, 12)}), which is not the definition stored`);
+    }
+    return this.fromPublished(published);
+  }
+
+  private fromPublished(published: PublishedDefinition): LoadedService {
+    const key = published.hash;
+    const hit = this.loaded.get(key);
+    if (hit) return hit;
+    const compiled = compileDefinition(published.definition);
+    if (compiled.hash !== published.hash) {
+      throw new OnevisitError('DEFINITION.MISMATCH', `stored definition ${published.definition.id} v${published.definition.version} does not match its hash`);
+    }
+    const validate: ValidateFunction = createAjv().compile(published.definition.form);
+    const service: LoadedService = {
+      compiled,
+      checkForm(form, base = '/form') {
+        if (!validate(form)) throw new OnevisitError('FORM.INVALID', 'the form is invalid', { errors: issuesFromAjv(validate.errors, base, 'FORM') });
+        return structuredClone(form) as Record<string, unknown>;
+      },
+    };
+    this.loaded.set(key, service);
+    return service;
+  }
+}

@@ -1,0 +1,52 @@
+/** An application as people and the API see it, derived from its row and snapshot. */
+import type { AnyMachineSnapshot } from 'xstate';
+import type { ApplicationStatus, ClockMode, MatterDecision } from '../domain/vocabulary.js';
+import { clockOf, matterStates, stateLabel, statusOf, type ApplicationContext, type CompiledService, type MaterialRecord, type MatterState, type StateValue } from '../definitions/index.js';
+import type { ApplicationRow } from './ports.js';
+
+export interface ApplicationView {
+  id: string;
+  number: string;
+  serviceId: string;
+  serviceVersion: number;
+  applicantId: string;
+  status: ApplicationStatus;
+  /** The exact state, as a dotted label (`review.{license.approved,tax.pending}`). */
+  state: string;
+  stateValue: StateValue;
+  clock: ClockMode;
+  version: number;
+  form: Record<string, unknown>;
+  materials: Record<string, MaterialRecord>;
+  owed: string[];
+  decisions: Record<string, MatterDecision>;
+  /** The matters of the active review step and where each stands. */
+  matters: Record<string, MatterState>;
+  extensionDays: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toView(row: ApplicationRow, snapshot: AnyMachineSnapshot, compiled: CompiledService): ApplicationView {
+  const context = snapshot.context as ApplicationContext;
+  return {
+    id: row.id,
+    number: row.number,
+    serviceId: row.serviceId,
+    serviceVersion: row.serviceVersion,
+    applicantId: row.applicantId,
+    status: statusOf(snapshot),
+    state: stateLabel(snapshot.value),
+    stateValue: snapshot.value,
+    clock: clockOf(snapshot),
+    version: row.version,
+    form: context.form,
+    materials: context.materials,
+    owed: context.owed,
+    decisions: context.decisions,
+    matters: matterStates(compiled, snapshot.value),
+    extensionDays: context.extensionDays,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

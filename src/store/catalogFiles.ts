@@ -1,0 +1,55 @@
+/**
+ * Reading the catalog from the project's files: the definition language's schema, departments,
+ * certificate types and the service definitions in workflows/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  catalogContext,
+  parseCertificateTypes,
+  parseDepartments,
+  type CertificateType,
+  type Department,
+} from '../definitions/index.js';
+import type { CatalogContext } from '../domain/definition.js';
+
+/** The folder holding package.json, workflows/ and schemas/ (found from this file, wherever it was built to). */
+export function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'schemas'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the onevisit project root (package.json beside schemas/)');
+    dir = parent;
+  }
+}
+
+export interface Catalog {
+  definitionSchema: object;
+  departments: Department[];
+  certificateTypes: CertificateType[];
+  context: CatalogContext;
+  /** The service definition files of workflows/ (not yet parsed: validation reports their errors). */
+  definitionFiles: string[];
+}
+
+const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+export function readCatalog(root = projectRoot()): Catalog {
+  const workflows = path.join(root, 'workflows');
+  const departments = parseDepartments(readJson(path.join(workflows, 'departments.json')));
+  const certificateTypes = parseCertificateTypes(readJson(path.join(workflows, 'certificate-types.json')));
+  const definitionFiles = fs
+    .readdirSync(workflows)
+    .filter((name) => name.endsWith('.json') && name !== 'departments.json' && name !== 'certificate-types.json')
+    .sort()
+    .map((name) => path.join(workflows, name));
+  return {
+    definitionSchema: readJson(path.join(root, 'schemas', 'service-definition.schema.json')) as object,
+    departments,
+    certificateTypes,
+    context: catalogContext(departments, certificateTypes),
+    definitionFiles,
+  };
+}

@@ -1,0 +1,26 @@
+/** Migrations run under knex's lock, from a fixed list (no directory scanning, same files for both databases). */
+import type { Knex } from 'knex';
+import type { Database } from './database.js';
+import * as core from './migrations/001_core.js';
+
+const migrations: Record<string, Knex.Migration> = {
+  '001_core': core,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
+
+const config: Knex.MigratorConfig = { migrationSource: source, tableName: 'knex_migrations' };
+
+/** Brings the schema up to date; returns the names of the migrations it ran. */
+export async function migrateLatest(db: Database): Promise<string[]> {
+  const [, names] = (await db.migrate.latest(config)) as [number, string[]];
+  return names;
+}
+
+export async function migrateRollbackAll(db: Database): Promise<void> {
+  await db.migrate.rollback(config, true);
+}
