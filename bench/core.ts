@@ -28,6 +28,7 @@ function freshDatabase(): { db: Database; dir: string } {
 async function runEngine(definition: ServiceDefinition, n: number): Promise<{ seconds: number; db: Database; dir: string }> {
   const { db, dir } = freshDatabase();
   await migrateLatest(db);
+  if (process.env.BENCH_COUNT_QUERIES) countQueries(db, 'engine');
   const definitions = createDefinitionStore(db);
   await definitions.publish(definition, definitionHash, 'bench', new Date().toISOString());
   const owned = new Set<string>();
@@ -65,6 +66,16 @@ async function runEngine(definition: ServiceDefinition, n: number): Promise<{ se
 
 type Row = Record<string, unknown>;
 
+/** BENCH_COUNT_QUERIES=1 prints each side's statements by kind, to see where round trips go. */
+function countQueries(db: Database, label: string) {
+  const counts = new Map<string, number>();
+  db.on('query', (q: { sql: string }) => {
+    const key = q.sql.split(' ').slice(0, 3).join(' ');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  });
+  process.once('beforeExit', () => console.error(label, Object.fromEntries(counts)));
+}
+
 /** The engine's writes, transaction by transaction, read back from its database. */
 async function recordedTransactions(db: Database) {
   const applications = (await db('applications').orderBy('created_at')) as Row[];
@@ -81,6 +92,7 @@ async function runFloor(transactions: Awaited<ReturnType<typeof recordedTransact
   const { db, dir } = freshDatabase();
   await migrateLatest(db);
   await db('service_definitions').insert(definitionRow);
+  if (process.env.BENCH_COUNT_QUERIES) countQueries(db, 'floor');
   const started = process.hrtime.bigint();
   for (const { app, events, outbox } of transactions) {
     for (const event of events) {
@@ -111,7 +123,9 @@ export async function benchCore(n = 150, rounds = 3): Promise<CoreResult> {
   const validator = createDefinitionValidator(catalog.definitionSchema);
   const result = validator.validate(JSON.parse(fs.readFileSync(path.join(path.dirname(catalog.definitionFiles[0]!), 'business-startup.json'), 'utf8')), catalog.context);
   if (!result.valid) throw new Error('business-startup.json is invalid');
-  await runEngine(result.definition, 20); // warm-up: JIT, compiled definition, SQLite page cache
+  const warm = await runEngine(result.definition, 20); // warm-up: JIT, compiled definition, SQLite page cache
+  await warm.db.destroy();
+  fs.rmSync(warm.dir, { recursive: true, force: true });
   const engineTimes: number[] = [];
   const floorTimes: number[] = [];
   let transactions = 0;
@@ -124,6 +138,7 @@ export async function benchCore(n = 150, rounds = 3): Promise<CoreResult> {
     await engine.db.destroy();
     fs.rmSync(engine.dir, { recursive: true, force: true });
     floorTimes.push(await runFloor(recorded, definitionRow));
+    if (process.env.BENCH_VERBOSE) console.error(`round ${round}: engine ${engineTimes.at(-1)!.toFixed(3)} s, floor ${floorTimes.at(-1)!.toFixed(3)} s`);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const engine = n / median(engineTimes);
