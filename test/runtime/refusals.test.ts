@@ -28,7 +28,14 @@ for (const kind of databaseKinds) {
       world = await createWorld(database);
       definition = await world.publish(loadDefinition(fixture('valid/every-step.json')));
     });
-    after(() => database.close());
+    after(async () => {
+      // Every application this suite created (refused or not) replays to exactly its stored snapshot.
+      world.engine.clearCache();
+      const ids = (await database.db('applications').select('id')).map((r: { id: string }) => r.id);
+      expect(ids.length).to.be.greaterThan(5);
+      for (const id of ids) expect((await world.engine.verifyReplay(id)).consistent, `replay of ${id}`).to.equal(true);
+      await database.close();
+    });
 
     async function submitted(owner = 'citizen-r'): Promise<ApplicationView> {
       const form = exampleForm(definition);
