@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { isOnevisitError, type ErrorCode } from '../../src/domain/errors.js';
-import { Engine, type ApplicationView } from '../../src/runtime/index.js';
-import { createApplicationStore, createDefinitionStore } from '../../src/store/index.js';
+import { Engine, type ApplicationView, type EffectHandlers } from '../../src/runtime/index.js';
+import { createApplicationStore, createDefinitionStore, type Database } from '../../src/store/index.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { applicant, claimsFor, clerk, createWorld, drive, exampleForm, fixture, loadDefinition, type World } from '../support/world.js';
@@ -36,6 +36,11 @@ for (const kind of databaseKinds) {
       for (const id of ids) expect((await world.engine.verifyReplay(id)).consistent, `replay of ${id}`).to.equal(true);
       await database.close();
     });
+
+    /** An engine of its own over `db`, as another server process would be. */
+    function anotherEngine(db: Database, effects: EffectHandlers = { issueCertificates: async () => [], scheduleTimer: async () => {} }) {
+      return new Engine({ store: createApplicationStore(db), definitions: createDefinitionStore(database.db), effects, materials: world.wallet });
+    }
 
     async function submitted(owner = 'citizen-r'): Promise<ApplicationView> {
       const form = exampleForm(definition);
@@ -109,12 +114,7 @@ for (const kind of databaseKinds) {
     it('lets exactly one of two writers holding the same version win; the other gets a conflict', async () => {
       const view = await submitted();
       // Two engines with their own connections: as two server processes would be.
-      const other = new Engine({
-        store: createApplicationStore(database.openAnother()),
-        definitions: createDefinitionStore(database.db),
-        effects: { issueCertificates: async () => [], scheduleTimer: async () => {} },
-        materials: world.wallet,
-      });
+      const other = anotherEngine(database.openAnother());
       await other.get(view.id);
       const results = await Promise.allSettled([
         world.engine.send(view.id, { type: 'ACCEPT' }, clerk('comprehensive-window'), { expectedVersion: view.version }),
@@ -142,12 +142,7 @@ for (const kind of databaseKinds) {
     it('applies concurrent decisions of different departments without a lost update when no version is pinned', async () => {
       let view = await submitted();
       view = await world.engine.send(view.id, { type: 'ACCEPT' }, clerk('comprehensive-window'));
-      const other = new Engine({
-        store: createApplicationStore(database.openAnother()),
-        definitions: createDefinitionStore(database.db),
-        effects: { issueCertificates: async () => [], scheduleTimer: async () => {} },
-        materials: world.wallet,
-      });
+      const other = anotherEngine(database.openAnother());
       await other.get(view.id);
       await Promise.all([
         world.engine.send(view.id, { type: 'APPROVE', matter: 'license' }, clerk('market-regulation')),
@@ -176,12 +171,7 @@ for (const kind of databaseKinds) {
       const row = database.db('service_definitions').where({ service_id: definition.id, version: view.serviceVersion });
       const original = (await row.clone().first()).definition as string;
       await row.clone().update({ definition: JSON.stringify({ ...JSON.parse(original), promisedDays: 99 }) });
-      const fresh = new Engine({
-        store: createApplicationStore(database.db),
-        definitions: createDefinitionStore(database.db),
-        effects: { issueCertificates: async () => [], scheduleTimer: async () => {} },
-        materials: world.wallet,
-      });
+      const fresh = anotherEngine(database.db);
       await refusal(fresh.get(view.id), 'DEFINITION.MISMATCH');
       await row.clone().update({ definition: original });
     });
@@ -190,12 +180,7 @@ for (const kind of databaseKinds) {
       let view = await submitted();
       view = await drive(world, view, definition, (v) => v.status === 'in_notice');
       // The process dies after committing NOTICE_ELAPSED, before issuing: the effect stays in the outbox.
-      const crashed = new Engine({
-        store: createApplicationStore(database.db),
-        definitions: createDefinitionStore(database.db),
-        effects: { issueCertificates: async () => { throw new Error('process killed'); }, scheduleTimer: async () => {} },
-        materials: world.wallet,
-      });
+      const crashed = anotherEngine(database.db, { issueCertificates: async () => { throw new Error('process killed'); }, scheduleTimer: async () => {} });
       await crashed.get(view.id);
       const stuck = await crashed.send(view.id, { type: 'NOTICE_ELAPSED' }, { kind: 'scheduler', id: 's' });
       expect(stuck.status).to.equal('issuing');
