@@ -81,6 +81,8 @@ export interface PublishedDefinition {
 export interface DefinitionStore {
   /** The given version, or the latest one. */
   get(serviceId: string, version?: number): Promise<PublishedDefinition | undefined>;
+  /** The version and hash of the given or latest version, without the definition itself. */
+  head(serviceId: string, version?: number): Promise<{ version: number; hash: string } | undefined>;
   /** Stores the definition as the next version of its service (its `version` is replaced). */
   publish(definition: ServiceDefinition, hash: (d: ServiceDefinition) => string, publishedBy: string, at: string): Promise<PublishedDefinition>;
   latest(): Promise<PublishedDefinition[]>;

@@ -16,13 +16,19 @@ export class ServiceCache {
   constructor(private readonly definitions: DefinitionStore) {}
 
   async latestOrVersion(serviceId: string, version?: number): Promise<LoadedService> {
-    const published = await this.definitions.get(serviceId, version);
+    // The head is a small read; the definition itself is read and compiled once per hash.
+    const head = await this.definitions.head(serviceId, version);
+    const hit = head && this.loaded.get(head.hash);
+    if (hit && hit.compiled.definition.id === serviceId) return hit;
+    const published = head && (await this.definitions.get(serviceId, head.version));
     if (!published) throw new OnevisitError('SERVICE.NOT_FOUND', `no published service "${serviceId}"${version ? ` version ${version}` : ''}`);
     return this.fromPublished(published);
   }
 
   /** The exact definition an application was started on; any other is refused. */
   async pinned(row: ApplicationRow): Promise<LoadedService> {
+    const hit = this.loaded.get(row.serviceHash);
+    if (hit && hit.compiled.definition.id === row.serviceId && hit.compiled.definition.version === row.serviceVersion) return hit;
     const published = await this.definitions.get(row.serviceId, row.serviceVersion);
     if (!published || published.hash !== row.serviceHash) {
       throw new OnevisitError('DEFINITION.MISMATCH', `application ${row.number} was started on ${row.serviceId} v${row.serviceVersion} (${row.serviceHash.slice(0, 12)}), which is not the definition stored`);

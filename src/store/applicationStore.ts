@@ -1,53 +1,46 @@
 /** The runtime's ApplicationStore on knex. Every transition is one transaction; a stale version writes nothing. */
 import type { ApplicationRow, ApplicationStore, EventRow, OutboxEntry, OutboxRow, Transition } from '../runtime/ports.js';
 import type { Database } from './database.js';
-import { nextCounterValue } from './dialect.js';
+import { NEXT_COUNTER_SQL } from './dialect.js';
+import { writeTransaction, type Writer } from './writeTransaction.js';
 
 type Row = Record<string, unknown>;
 
 export function createApplicationStore(db: Database): ApplicationStore {
   return {
     async insertApplication(row, event, effects) {
-      return db.transaction(async (tx) => {
+      return writeTransaction(db, async (w) => {
         const day = row.createdAt.slice(0, 10).replace(/-/g, '');
-        const sequence = await nextCounterValue(tx, `application:${day}`);
-        const number = `${day}${String(sequence).padStart(6, '0')}`;
-        await tx('applications').insert({
-          id: row.id,
+        const counter = await w.get<{ value: number | string }>(NEXT_COUNTER_SQL, [`application:${day}`]);
+        const number = `${day}${String(Number(counter!.value)).padStart(6, '0')}`;
+        await w.run(INSERT_APPLICATION_SQL, [
+          row.id,
           number,
-          service_id: row.serviceId,
-          service_version: row.serviceVersion,
-          service_hash: row.serviceHash,
-          applicant_id: row.applicantId,
-          state: row.state,
-          status: row.status,
-          snapshot: JSON.stringify(row.snapshot),
-          version: row.version,
-          created_at: row.createdAt,
-          updated_at: row.updatedAt,
-        });
-        await tx('application_events').insert(eventColumns(event));
-        if (effects.length > 0) await tx('outbox').insert(effects.map((e) => outboxColumns(e, row.createdAt)));
+          row.serviceId,
+          row.serviceVersion,
+          row.serviceHash,
+          row.applicantId,
+          row.state,
+          row.status,
+          JSON.stringify(row.snapshot),
+          row.version,
+          row.createdAt,
+          row.updatedAt,
+        ]);
+        await w.run(INSERT_EVENT_SQL, eventValues(event));
+        await insertEffects(w, effects, row.createdAt);
         return number;
       });
     },
 
     async commitTransition(t: Transition) {
-      return db.transaction(async (tx) => {
-        const updated = await tx('applications')
-          .where({ id: t.id, version: t.fromVersion })
-          .update({
-            snapshot: JSON.stringify(t.snapshot),
-            state: t.state,
-            status: t.status,
-            version: t.fromVersion + 1,
-            updated_at: t.updatedAt,
-          });
+      return writeTransaction(db, async (w) => {
+        const updated = await w.run(UPDATE_APPLICATION_SQL, [JSON.stringify(t.snapshot), t.state, t.status, t.fromVersion + 1, t.updatedAt, t.id, t.fromVersion]);
         if (updated !== 1) return false;
-        // Event and effects in one statement each; the (application, seq) key backs up the version check.
-        await tx('application_events').insert(eventColumns(t.event));
-        if (t.effects.length > 0) await tx('outbox').insert(t.effects.map((e) => outboxColumns(e, t.updatedAt)));
-        if (t.completes) await tx('outbox').where({ id: t.completes }).update({ status: 'done', done_at: t.updatedAt });
+        // The (application, seq) key backs up the version check.
+        await w.run(INSERT_EVENT_SQL, eventValues(t.event));
+        await insertEffects(w, t.effects, t.updatedAt);
+        if (t.completes) await w.run(COMPLETE_EFFECT_SQL, [t.updatedAt, t.completes]);
         return true;
       });
     },
@@ -84,20 +77,19 @@ export function createApplicationStore(db: Database): ApplicationStore {
   };
 }
 
-function eventColumns(event: EventRow): Row {
-  return {
-    application_id: event.applicationId,
-    seq: event.seq,
-    type: event.type,
-    actor_kind: event.actor.kind,
-    actor_id: event.actor.id,
-    payload: JSON.stringify(event.payload),
-    at: event.at,
-  };
+const INSERT_APPLICATION_SQL =
+  'INSERT INTO applications (id, number, service_id, service_version, service_hash, applicant_id, state, status, snapshot, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const UPDATE_APPLICATION_SQL = 'UPDATE applications SET snapshot = ?, state = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?';
+const INSERT_EVENT_SQL = 'INSERT INTO application_events (application_id, seq, type, actor_kind, actor_id, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+const INSERT_EFFECT_SQL = "INSERT INTO outbox (id, application_id, seq, effect, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)";
+const COMPLETE_EFFECT_SQL = "UPDATE outbox SET status = 'done', done_at = ? WHERE id = ?";
+
+function eventValues(event: EventRow): unknown[] {
+  return [event.applicationId, event.seq, event.type, event.actor.kind, event.actor.id, JSON.stringify(event.payload), event.at];
 }
 
-function outboxColumns(entry: OutboxEntry, at: string): Row {
-  return { id: entry.id, application_id: entry.applicationId, seq: entry.seq, effect: JSON.stringify(entry.effect), status: 'pending', created_at: at };
+async function insertEffects(w: Writer, effects: readonly OutboxEntry[], at: string): Promise<void> {
+  for (const e of effects) await w.run(INSERT_EFFECT_SQL, [e.id, e.applicationId, e.seq, JSON.stringify(e.effect), at]);
 }
 
 function applicationFromRow(row: Row): ApplicationRow {

@@ -11,6 +11,12 @@ export function createDefinitionStore(db: Database): DefinitionStore {
       return row ? fromRow(row) : undefined;
     },
 
+    async head(serviceId, version) {
+      const query = db('service_definitions').select('version', 'hash').where({ service_id: serviceId });
+      const row = await (version === undefined ? query.orderBy('version', 'desc') : query.andWhere({ version })).first();
+      return row ? { version: Number(row.version), hash: String(row.hash) } : undefined;
+    },
+
     async publish(definition, hash, publishedBy, at) {
       return db.transaction(async (tx) => {
         const latest = await tx('service_definitions').where({ service_id: definition.id }).max({ v: 'version' }).first();
