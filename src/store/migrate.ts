@@ -2,9 +2,17 @@
 import type { Knex } from 'knex';
 import type { Database } from './database.js';
 import * as core from './migrations/001_core.js';
+import * as identity from './migrations/002_identity.js';
+import * as calendar from './migrations/003_calendar.js';
+import * as files from './migrations/004_files.js';
+import * as work from './migrations/005_work.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
+  '002_identity': identity,
+  '003_calendar': calendar,
+  '004_files': files,
+  '005_work': work,
 };
 
 const source: Knex.MigrationSource<string> = {
