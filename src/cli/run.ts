@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDefinitionValidator, compileDefinition, parseDefinitionText, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
-import type { Issue } from '../domain/errors.js';
+import { isOnevisitError, type Issue } from '../domain/errors.js';
+import { createIdentity, type Role } from '../identity/index.js';
 import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore } from '../store/index.js';
 import { definitionHash } from '../definitions/index.js';
 import { readConfig } from './config.js';
@@ -18,6 +19,8 @@ const USAGE = `usage: onevisit <command>
                                drive a definition to a final state with generated events
   migrate                      create or update the database schema
   demo                         migrate, publish workflows/ and simulate every service
+  user add --username U --password P --role citizen|clerk|admin [--departments a,b] [--name N] [--id-number N]
+                               create an account (clerks need a department; citizens a name and id number)
 
 environment: ONEVISIT_DATA_DIR (default ./data), ONEVISIT_DATABASE_URL (postgres://… or sqlite:<file>)`;
 
@@ -36,6 +39,8 @@ export async function run(argv: string[], out: Out = { log: (l) => console.log(l
       return migrate(out);
     case 'demo':
       return demo(out);
+    case 'user':
+      return user(rest, out);
     case undefined:
     case 'help':
     case '--help':
@@ -169,3 +174,54 @@ async function demo(out: Out): Promise<number> {
   }
 }
 
+
+async function user(args: string[], out: Out): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand !== 'add') {
+    out.error(`onevisit user: ${subcommand === undefined ? 'name a subcommand' : `unknown subcommand "${subcommand}"`} (add)\n\n${USAGE}`);
+    return 1;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      username: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
+      departments: { type: 'string' },
+      name: { type: 'string' },
+      'id-number': { type: 'string' },
+    },
+  });
+  if (positionals.length > 0) {
+    out.error(`onevisit user add: unexpected argument "${positionals[0]}"`);
+    return 1;
+  }
+  const config = readConfig();
+  const knownDepartments = new Set(readCatalog().departments.map((d) => d.id));
+  const db = openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { url: config.databaseUrl } : {}) });
+  try {
+    await migrateLatest(db);
+    const identity = createIdentity({ db, knownDepartments });
+    // Missing options stay undefined: addUser reports each of them with its path.
+    const created = await identity.addUser({
+      username: values.username as string,
+      password: values.password as string,
+      role: values.role as Role,
+      departments: values.departments?.split(',').map((d) => d.trim()).filter((d) => d !== ''),
+      name: values.name,
+      idNumber: values['id-number'],
+    });
+    const departments = created.departments.length > 0 ? `, departments ${created.departments.join(', ')}` : '';
+    const idNumber = created.idNumberMasked === null ? '' : `, id number ${created.idNumberMasked}`;
+    out.log(`created ${created.role} ${created.username}: id ${created.id}, name ${created.name}${departments}${idNumber}`);
+    return 0;
+  } catch (error) {
+    if (isOnevisitError(error, 'INPUT.INVALID')) printIssues('onevisit user add', error.errors, out);
+    else if (isOnevisitError(error, 'USER.EXISTS')) out.error(`onevisit user add: ${error.code}: ${values.username} is taken`);
+    else throw error;
+    return 1;
+  } finally {
+    await db.destroy();
+  }
+}

@@ -56,3 +56,60 @@ export function stateLabel(value: StateValue): string {
     .map(([key, child]) => (typeof child === 'string' ? `${key}.${child}` : `${key}.{${stateLabel(child)}}`))
     .join(',');
 }
+
+/** A piece of work a department's clerks can do now: the intake check, one matter, or a step. */
+export interface OpenTask {
+  /** `intake`, `matter:<id>` or `step:<id>`; the unit clerks claim. */
+  task: string;
+  department: string;
+  matter?: string;
+}
+
+/** What clerks can act on in this state. Nothing while the applicant owes a supplement or a payment is pending on them. */
+export function openTasks(compiled: CompiledService, snapshot: AnyMachineSnapshot): OpenTask[] {
+  const status = statusOf(snapshot);
+  if (status === 'supplement_requested' || snapshot.status === 'done') return [];
+  const step = activeStep(compiled, snapshot.value);
+  switch (step?.kind) {
+    case 'intake':
+      return status === 'submitted' ? [{ task: 'intake', department: step.window }] : [];
+    case 'review': {
+      const states = matterStates(compiled, snapshot.value);
+      return step.matters.filter((m) => states[m.id] === 'pending').map((m) => ({ task: `matter:${m.id}`, department: m.department, matter: m.id }));
+    }
+    case 'inspection':
+    case 'payment':
+    case 'notice':
+      return [{ task: `step:${stepId(step)}`, department: step.department }];
+    default:
+      return [];
+  }
+}
+
+/** The task a clerk's event works on, for claims: intake, the named matter, or the active step. */
+export function taskOfEvent(compiled: CompiledService, value: StateValue, matter?: string): string | undefined {
+  const step = activeStep(compiled, value);
+  switch (step?.kind) {
+    case 'intake':
+      return 'intake';
+    case 'review':
+      return matter === undefined ? undefined : `matter:${matter}`;
+    case 'inspection':
+    case 'payment':
+    case 'notice':
+      return `step:${stepId(step)}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Every department with a part in the service: the window, the matters' and the steps' departments. */
+export function involvedDepartments(compiled: Pick<CompiledService, 'definition'>): Set<string> {
+  const departments = new Set<string>();
+  for (const step of compiled.definition.steps) {
+    if (step.kind === 'intake') departments.add(step.window);
+    else if (step.kind === 'review') for (const m of step.matters) departments.add(m.department);
+    else if (step.kind !== 'issue') departments.add(step.department);
+  }
+  return departments;
+}

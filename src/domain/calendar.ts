@@ -533,9 +533,29 @@ export class WorkingCalendar {
    */
   dueAt(start: Date, promisedDays: number, pausedIntervals: readonly TimeInterval[] = [], extensionDays = 0): Date {
     const clock = this.#countingStartMs(instantMs(start, 'start'));
-    let remaining = (dayCount(promisedDays, 'promisedDays') + dayCount(extensionDays, 'extensionDays')) * DAY_MS;
-    const pauses = this.#pausesFrom(clock, pausedIntervals);
-    if (remaining === 0) return new Date(clock - 1);
+    const target = (dayCount(promisedDays, 'promisedDays') + dayCount(extensionDays, 'extensionDays')) * DAY_MS;
+    return new Date(this.#runningReachedMs(clock, target, this.#pausesFrom(clock, pausedIntervals)) - 1);
+  }
+
+  /**
+   * The first instant at which `workingMs` of running time has elapsed since the clock of something started at
+   * `start` started (`countingStart(start)`), running time being working time outside `pausedIntervals`, as in
+   * `dueAt`. So `dueAt(start, n, pauses, e)` is one millisecond before `instantAfterWorkingMs(start, (n + e) ×
+   * DAY_MS, pauses)`, and `elapsedFraction(..., now)` reaches `workingMs / ((n + e) × DAY_MS)` exactly at this
+   * instant: it is how the instants of the warning levels are found. 0 gives the clock start itself.
+   */
+  instantAfterWorkingMs(start: Date, workingMs: number, pausedIntervals: readonly TimeInterval[] = []): Date {
+    const clock = this.#countingStartMs(instantMs(start, 'start'));
+    if (typeof workingMs !== 'number' || !Number.isSafeInteger(workingMs) || workingMs < 0 || workingMs > MAX_WORKING_DAYS * DAY_MS) {
+      throw badInput(`workingMs must be a whole number of milliseconds from 0 to ${MAX_WORKING_DAYS * DAY_MS}, not ${describe(workingMs)}`);
+    }
+    return new Date(this.#runningReachedMs(clock, workingMs, this.#pausesFrom(clock, pausedIntervals)));
+  }
+
+  /** The first instant (ms) at which `target` ms of running time lie in [clock, instant); `pauses` from `#pausesFrom`. */
+  #runningReachedMs(clock: number, target: number, pauses: ReadonlyArray<[number, number]>): number {
+    let remaining = target;
+    if (remaining === 0) return clock;
     let next = 0; // the first pause that may still matter
     for (let day = this.#dayNumber(clock); ; day += 1) {
       if (!this.#isWorkingDayNumber(day)) continue;
@@ -547,7 +567,7 @@ export class WorkingCalendar {
         const pause = pauses[i];
         const runningEnd = pause !== undefined && pause[0] < dayEnd ? Math.max(cursor, pause[0]) : dayEnd;
         const running = runningEnd - cursor;
-        if (running >= remaining) return new Date(cursor + remaining - 1);
+        if (running >= remaining) return cursor + remaining;
         remaining -= running;
         if (pause === undefined || pause[0] >= dayEnd) break;
         cursor = Math.min(dayEnd, Math.max(cursor, pause[1]));

@@ -15,6 +15,7 @@ import {
   MATTER_EVENTS,
   activeStep,
   authorizeActorKind,
+  clockOf,
   authorizeDepartment,
   createAjv,
   eventRequestSchema,
@@ -24,6 +25,7 @@ import {
   type ActorRef,
   type ApplicationEvent,
   type ApplicationInput,
+  type CompiledService,
   type EffectSpec,
   type EventRequest,
   type MaterialClaim,
@@ -33,6 +35,8 @@ import { toView, type ApplicationView } from './view.js';
 import { checkCompleteness, resolveClaims } from './materials.js';
 import type { ApplicationRow, ApplicationStore, DefinitionStore, EffectHandlers, EventRow, MaterialVerifier, OutboxEntry } from './ports.js';
 import { ServiceCache, type LoadedService } from './services.js';
+import { trackingOf } from './tracking.js';
+import { createWorkingCalendar, type WorkingCalendar } from '../domain/calendar.js';
 
 export interface EngineOptions {
   store: ApplicationStore;
@@ -43,6 +47,8 @@ export interface EngineOptions {
   newId?: () => string;
   /** Applications whose snapshots are kept in memory. */
   cacheSize?: number;
+  /** The working-day calendar deadlines are counted on (the current one: admins may edit it). */
+  calendar?: () => WorkingCalendar;
   /** Called when an effect fails after commit; it stays in the outbox and is retried by `runPendingEffects`. */
   onEffectError?: (effectId: string, error: unknown) => void;
 }
@@ -77,12 +83,15 @@ export class Engine {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly cacheSize: number;
+  private readonly calendar: () => WorkingCalendar;
 
   constructor(private readonly options: EngineOptions) {
     this.services = new ServiceCache(options.definitions);
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
     this.cacheSize = options.cacheSize ?? 2000;
+    const fallback = createWorkingCalendar();
+    this.calendar = options.calendar ?? (() => fallback);
   }
 
   async submit(request: SubmitRequest): Promise<ApplicationView> {
@@ -111,6 +120,7 @@ export class Engine {
       version: 1,
       createdAt: at,
       updatedAt: at,
+      tracking: trackingOf(undefined, 'idle', snapshot, service.compiled, at, this.calendar()),
     };
     const event: EventRow = { applicationId: id, seq: 1, type: 'SUBMIT', actor: request.applicant, payload: { type: 'SUBMIT', input, actor: request.applicant, at }, at };
     const effects = effectsOf(actions, id, 1);
@@ -130,7 +140,18 @@ export class Engine {
 
   async get(id: string): Promise<ApplicationView> {
     const cached = await this.load(id);
-    return toView(cached.row, cached.snapshot, cached.service.compiled);
+    return toView(cached.row, cached.snapshot, cached.service.compiled, this.now());
+  }
+
+  /** The view together with the compiled service it runs on (for authorization and field filtering). */
+  async inspect(id: string): Promise<{ view: ApplicationView; compiled: CompiledService }> {
+    const cached = await this.load(id);
+    return { view: toView(cached.row, cached.snapshot, cached.service.compiled, this.now()), compiled: cached.service.compiled };
+  }
+
+  /** A published service, compiled: the latest version unless one is named. */
+  async service(serviceId: string, version?: number): Promise<CompiledService> {
+    return (await this.services.latestOrVersion(serviceId, version)).compiled;
   }
 
   async events(id: string): Promise<EventRow[]> {
@@ -210,6 +231,7 @@ export class Engine {
         snapshot: persist(next),
         version: seq,
         updatedAt: event.at,
+        tracking: trackingOf(row.tracking, clockOf(snapshot), next, compiled, event.at, this.calendar()),
       };
       const committed = await this.options.store.commitTransition({
         id,
@@ -218,6 +240,7 @@ export class Engine {
         state: nextRow.state,
         status: nextRow.status,
         updatedAt: event.at,
+        tracking: nextRow.tracking,
         event: { applicationId: id, seq, type: event.type, actor, payload: event as unknown as Record<string, unknown>, at: event.at },
         effects,
         ...(options.completes ? { completes: options.completes } : {}),

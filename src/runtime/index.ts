@@ -2,3 +2,18 @@
 export { Engine, type EngineOptions, type SubmitRequest, type SendOptions } from './engine.js';
 export type { ApplicationView } from './view.js';
 export type * from './ports.js';
+export {
+  advanceClock,
+  advanceDeadline,
+  deadlineOf,
+  warningAt,
+  warningThresholdsOf,
+  parseClockRecord,
+  emptyClock,
+  DEFAULT_WARNING_THRESHOLDS,
+  type ClockRecord,
+  type ClockPause,
+  type Deadline,
+  type DeadlineTerms,
+  type DeadlineState,
+} from './deadline.js';

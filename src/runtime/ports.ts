@@ -4,6 +4,7 @@
  */
 import type { ServiceDefinition } from '../domain/definition.js';
 import type { ApplicationStatus } from '../domain/vocabulary.js';
+import type { WarningLevel } from '../domain/calendar.js';
 import type { ActorRef, EffectSpec, PersistedSnapshot } from '../definitions/index.js';
 
 export interface ApplicationRow {
@@ -20,6 +21,23 @@ export interface ApplicationRow {
   version: number;
   createdAt: string;
   updatedAt: string;
+  tracking: Tracking;
+}
+
+/**
+ * What queues and dashboards query, derived from the snapshot at each commit: the promised-days clock,
+ * the instants the warning turns blue, yellow and red, and the departments with work open now.
+ */
+export interface Tracking {
+  /** ClockRecord as JSON. */
+  clock: string;
+  dueAt: string | null;
+  blueAt: string | null;
+  yellowAt: string | null;
+  /** The level when the clock last stopped or paused (a paused application keeps its level). */
+  warningLevel: WarningLevel;
+  /** `|dept|dept|`: departments whose clerks can act now (LIKE-searchable on both databases). */
+  openDepartments: string;
 }
 
 export interface EventRow {
@@ -53,6 +71,7 @@ export interface Transition {
   state: string;
   status: ApplicationStatus;
   updatedAt: string;
+  tracking: Tracking;
   event: EventRow;
   effects: OutboxEntry[];
   /** An outbox entry this transition completes (the result of an effect), marked done in the same transaction. */

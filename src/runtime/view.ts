@@ -3,6 +3,8 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { ApplicationStatus, ClockMode, MatterDecision } from '../domain/vocabulary.js';
 import { clockOf, matterStates, stateLabel, statusOf, type ApplicationContext, type CompiledService, type MaterialRecord, type MatterState, type StateValue } from '../definitions/index.js';
 import type { ApplicationRow } from './ports.js';
+import type { WarningLevel } from '../domain/calendar.js';
+import { warningLevelAt } from './tracking.js';
 
 export interface ApplicationView {
   id: string;
@@ -23,11 +25,16 @@ export interface ApplicationView {
   /** The matters of the active review step and where each stands. */
   matters: Record<string, MatterState>;
   extensionDays: number;
+  /** The promised-days deadline (absent before acceptance and while paused) and the warning level now. */
+  dueAt: string | null;
+  warning: WarningLevel;
+  /** Departments whose clerks can act now. */
+  openDepartments: string[];
   createdAt: string;
   updatedAt: string;
 }
 
-export function toView(row: ApplicationRow, snapshot: AnyMachineSnapshot, compiled: CompiledService): ApplicationView {
+export function toView(row: ApplicationRow, snapshot: AnyMachineSnapshot, compiled: CompiledService, now: Date): ApplicationView {
   const context = snapshot.context as ApplicationContext;
   return {
     id: row.id,
@@ -46,6 +53,9 @@ export function toView(row: ApplicationRow, snapshot: AnyMachineSnapshot, compil
     decisions: context.decisions,
     matters: matterStates(compiled, snapshot.value),
     extensionDays: context.extensionDays,
+    dueAt: row.tracking.dueAt,
+    warning: warningLevelAt(row.tracking, now),
+    openDepartments: row.tracking.openDepartments.split('|').filter(Boolean),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -1,5 +1,5 @@
 /** The runtime's ApplicationStore on knex. Every transition is one transaction; a stale version writes nothing. */
-import type { ApplicationRow, ApplicationStore, EventRow, OutboxEntry, OutboxRow, Transition } from '../runtime/ports.js';
+import type { ApplicationRow, ApplicationStore, EventRow, OutboxEntry, OutboxRow, Tracking, Transition } from '../runtime/ports.js';
 import type { Database } from './database.js';
 import { NEXT_COUNTER_SQL } from './dialect.js';
 import { writeTransaction, type Writer } from './writeTransaction.js';
@@ -26,6 +26,7 @@ export function createApplicationStore(db: Database): ApplicationStore {
           row.version,
           row.createdAt,
           row.updatedAt,
+          ...trackingValues(row.tracking),
         ]);
         await w.run(INSERT_EVENT_SQL, eventValues(event));
         await insertEffects(w, effects, row.createdAt);
@@ -35,7 +36,7 @@ export function createApplicationStore(db: Database): ApplicationStore {
 
     async commitTransition(t: Transition) {
       return writeTransaction(db, async (w) => {
-        const updated = await w.run(UPDATE_APPLICATION_SQL, [JSON.stringify(t.snapshot), t.state, t.status, t.fromVersion + 1, t.updatedAt, t.id, t.fromVersion]);
+        const updated = await w.run(UPDATE_APPLICATION_SQL, [JSON.stringify(t.snapshot), t.state, t.status, t.fromVersion + 1, t.updatedAt, ...trackingValues(t.tracking), t.id, t.fromVersion]);
         if (updated !== 1) return false;
         // The (application, seq) key backs up the version check.
         await w.run(INSERT_EVENT_SQL, eventValues(t.event));
@@ -78,11 +79,29 @@ export function createApplicationStore(db: Database): ApplicationStore {
 }
 
 const INSERT_APPLICATION_SQL =
-  'INSERT INTO applications (id, number, service_id, service_version, service_hash, applicant_id, state, status, snapshot, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const UPDATE_APPLICATION_SQL = 'UPDATE applications SET snapshot = ?, state = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?';
+  'INSERT INTO applications (id, number, service_id, service_version, service_hash, applicant_id, state, status, snapshot, version, created_at, updated_at, ' +
+  'clock, due_at, blue_at, yellow_at, warning_level, open_departments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const UPDATE_APPLICATION_SQL =
+  'UPDATE applications SET snapshot = ?, state = ?, status = ?, version = ?, updated_at = ?, ' +
+  'clock = ?, due_at = ?, blue_at = ?, yellow_at = ?, warning_level = ?, open_departments = ? WHERE id = ? AND version = ?';
 const INSERT_EVENT_SQL = 'INSERT INTO application_events (application_id, seq, type, actor_kind, actor_id, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 const INSERT_EFFECT_SQL = "INSERT INTO outbox (id, application_id, seq, effect, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)";
 const COMPLETE_EFFECT_SQL = "UPDATE outbox SET status = 'done', done_at = ? WHERE id = ?";
+
+function trackingValues(t: Tracking): unknown[] {
+  return [t.clock, t.dueAt, t.blueAt, t.yellowAt, t.warningLevel, t.openDepartments];
+}
+
+export function trackingFromRow(row: Row): Tracking {
+  return {
+    clock: String(row.clock ?? '{"pauses":[]}'),
+    dueAt: (row.due_at as string | null) ?? null,
+    blueAt: (row.blue_at as string | null) ?? null,
+    yellowAt: (row.yellow_at as string | null) ?? null,
+    warningLevel: (row.warning_level as Tracking['warningLevel'] | null) ?? 'none',
+    openDepartments: String(row.open_departments ?? '|'),
+  };
+}
 
 function eventValues(event: EventRow): unknown[] {
   return [event.applicationId, event.seq, event.type, event.actor.kind, event.actor.id, JSON.stringify(event.payload), event.at];
@@ -106,6 +125,7 @@ function applicationFromRow(row: Row): ApplicationRow {
     version: Number(row.version),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
+    tracking: trackingFromRow(row),
   };
 }
 

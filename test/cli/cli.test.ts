@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { projectRoot } from '../../src/store/index.js';
 
 const root = projectRoot();
@@ -87,6 +88,44 @@ describe('onevisit CLI', () => {
     expect(result.code, result.stderr).to.equal(0);
     expect(fs.existsSync(path.join(tmp, 'onevisit.sqlite'))).to.equal(true);
     expect(onevisit('migrate').stdout).to.contain('already up to date');
+  });
+
+  it('user add creates accounts and prints them with the id number masked', () => {
+    const clerk = onevisit('user', 'add', '--username', 'window.wang', '--password', 'a long enough password', '--role', 'clerk', '--departments', 'comprehensive-window,taxation', '--name', '王窗口');
+    expect(clerk.code, clerk.stderr).to.equal(0);
+    expect(clerk.stdout).to.match(/^created clerk window\.wang: id [0-9a-f-]{36}, name 王窗口, departments comprehensive-window, taxation\n$/);
+
+    const idNumber = makeResidentIdNumber({ region: '620102', birthDate: '1985-11-30', sequence: 12 });
+    const citizen = onevisit('user', 'add', '--username', 'zhang.san', '--password', 'a long enough password', '--role', 'citizen', '--name', '张三', '--id-number', idNumber);
+    expect(citizen.code, citizen.stderr).to.equal(0);
+    expect(citizen.stdout).to.contain(`id number 620102********${idNumber.slice(14)}`);
+    expect(citizen.stdout + citizen.stderr).to.not.contain(idNumber);
+  });
+
+  it('user add refuses a taken username with exit 1', () => {
+    const args = ['user', 'add', '--username', 'admin.li', '--password', 'a long enough password', '--role', 'admin'];
+    expect(onevisit(...args).code).to.equal(0);
+    const again = onevisit(...args);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.contain('USER.EXISTS');
+    expect(again.stdout).to.equal('');
+    noStackTrace(again.stderr);
+  });
+
+  it('user add prints every problem with its path and exits 1', () => {
+    const result = onevisit('user', 'add', '--username', 'x', '--password', 'short', '--role', 'clerk', '--departments', 'taxation,nowhere', '--id-number', '110105199001011230');
+    expect(result.code).to.equal(1);
+    expect(result.stdout).to.equal('');
+    expect(result.stderr).to.contain('4 errors');
+    expect(result.stderr).to.contain('/username  USERNAME.INVALID');
+    expect(result.stderr).to.contain('/password  PASSWORD.TOO_SHORT');
+    expect(result.stderr).to.contain('/departments/1  DEPARTMENT.UNKNOWN');
+    expect(result.stderr).to.contain('/idNumber  ID_NUMBER.INVALID');
+    noStackTrace(result.stderr);
+
+    const bare = onevisit('user', 'add');
+    expect(bare.code).to.equal(1);
+    for (const path of ['/username', '/password', '/role']) expect(bare.stderr).to.contain(`${path}  `);
   });
 
   it('an unknown command prints the usage and exits 1', () => {

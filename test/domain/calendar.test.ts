@@ -335,6 +335,50 @@ describe('domain/calendar', () => {
     });
   });
 
+  describe('instantAfterWorkingMs', () => {
+    const start = cst('2026-03-02T10:00'); // Monday
+
+    it('is the clock start for no time, and the next midnight after whole working days', () => {
+      expect(iso(calendar.instantAfterWorkingMs(start, 0))).to.equal(iso(cst('2026-03-03T00:00')));
+      expect(iso(calendar.instantAfterWorkingMs(start, 5 * DAY_MS))).to.equal(iso(later(endOf('2026-03-09'), 1)));
+    });
+
+    it('lands inside a working day for part of a day, skipping the weekend, holidays and not make-up days', () => {
+      expect(iso(calendar.instantAfterWorkingMs(start, 2.5 * DAY_MS))).to.equal(iso(cst('2026-03-05T12:00')));
+      expect(iso(calendar.instantAfterWorkingMs(start, 4.25 * DAY_MS))).to.equal(iso(cst('2026-03-09T06:00')));
+      // Accepted Friday Feb 13: Saturday Feb 14 is a make-up working day, then the Spring Festival to Feb 23.
+      expect(iso(calendar.instantAfterWorkingMs(cst('2026-02-13T16:00'), 1.5 * DAY_MS))).to.equal(iso(cst('2026-02-24T12:00')));
+    });
+
+    it('moves later by the paused working time', () => {
+      const paused = [{ from: cst('2026-03-03T06:00'), to: cst('2026-03-03T09:00') }];
+      expect(iso(calendar.instantAfterWorkingMs(start, DAY_MS / 2, paused))).to.equal(iso(cst('2026-03-03T15:00')));
+      // A pause that begins exactly when the time is reached does not move it.
+      expect(iso(calendar.instantAfterWorkingMs(start, DAY_MS / 4, paused))).to.equal(iso(cst('2026-03-03T06:00')));
+    });
+
+    it('refuses a negative or fractional amount', () => {
+      expect(() => calendar.instantAfterWorkingMs(start, -1)).to.throw(/workingMs must be a whole number/);
+      expect(() => calendar.instantAfterWorkingMs(start, 0.5)).to.throw(/workingMs must be a whole number/);
+    });
+
+    it('is where elapsedFraction reaches the fraction, and the deadline is 1 ms before the whole (property)', () => {
+      fc.assert(
+        fc.property(
+          arbInstant.chain((start) => fc.tuple(fc.constant(start), fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 1, noNaN: true }), arbPauses(start))),
+          ([start, n, fraction, pauses]) => {
+            const target = n * DAY_MS;
+            const ms = Math.ceil(fraction * target);
+            const at = calendar.instantAfterWorkingMs(start, ms, pauses);
+            expect(calendar.elapsedFraction(start, n, pauses, at) * target).to.be.closeTo(ms, 1e-3);
+            if (ms > 0) expect(calendar.elapsedFraction(start, n, pauses, later(at, -1)) * target).to.be.closeTo(ms - 1, 1e-3);
+            expect(iso(calendar.instantAfterWorkingMs(start, target, pauses))).to.equal(iso(later(calendar.dueAt(start, n, pauses), 1)));
+          },
+        ),
+      );
+    });
+  });
+
   describe('elapsedFraction', () => {
     const start = cst('2026-03-02T10:00');
     const due = endOf('2026-03-09');

@@ -7,8 +7,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('clock');
     t.string('blue_at', 32);
     t.string('yellow_at', 32);
-    t.string('intake_department', 64);
-    t.text('departments'); // JSON array of every department with a part in the application
+    t.text('open_departments'); // `|dept|dept|`: departments whose clerks can act now
   });
   await knex.schema.createTable('task_claims', (t) => {
     t.string('application_id', 36).notNullable().references('id').inTable('applications');
@@ -29,6 +28,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('ratings');
   await knex.schema.dropTableIfExists('task_claims');
   await knex.schema.alterTable('applications', (t) => {
-    for (const c of ['clock', 'blue_at', 'yellow_at', 'intake_department', 'departments']) t.dropColumn(c);
+    for (const c of ['clock', 'blue_at', 'yellow_at', 'open_departments']) t.dropColumn(c);
   });
 }

@@ -1,0 +1,73 @@
+/** Administration: accounts, the working-day calendar, and the dashboard's numbers. */
+import { OnevisitError } from '../domain/errors.js';
+import { parseCalendarData, type CalendarData } from '../domain/calendar.js';
+import type { Identity, NewUser } from '../identity/index.js';
+import { requireCapability, type Subject } from '../identity/policy.js';
+import type { ApplicationQueries } from '../store/applicationQueries.js';
+import { checkInput } from './input.js';
+import { computeMetrics } from './metrics.js';
+
+/** The calendar as admins edit it; saving a year makes the engine count with it at once. */
+export interface CalendarAdmin {
+  years(): Promise<CalendarData[]>;
+  saveYear(data: CalendarData): Promise<void>;
+}
+
+export interface AdminDeps {
+  identity: Identity;
+  calendar: CalendarAdmin;
+  queries: ApplicationQueries;
+  now: () => Date;
+}
+
+export function createAdminUseCases({ identity, calendar, queries, now }: AdminDeps) {
+  return {
+    async listUsers(subject: Subject) {
+      requireCapability(subject, 'user.manage');
+      return identity.listUsers();
+    },
+
+    async addUser(subject: Subject, body: unknown) {
+      requireCapability(subject, 'user.manage');
+      return identity.addUser(checkInput<NewUser>('NewUser', body));
+    },
+
+    async calendar(subject: Subject, yearText: string) {
+      requireCapability(subject, 'calendar.edit');
+      const year = parseYear(yearText);
+      const found = (await calendar.years()).find((y) => y.year === year);
+      if (!found) throw new OnevisitError('ROUTE.NOT_FOUND', `no calendar for ${year}`);
+      return found;
+    },
+
+    async saveCalendar(subject: Subject, yearText: string, body: unknown) {
+      requireCapability(subject, 'calendar.edit');
+      const year = parseYear(yearText);
+      let data: CalendarData;
+      try {
+        data = parseCalendarData(body);
+      } catch (error) {
+        const issues = (error as { errors?: { path: string; code: string; message: string }[] }).errors;
+        throw new OnevisitError('CALENDAR.INVALID', (error as Error).message, issues ? { errors: [...issues] } : {});
+      }
+      if (data.year !== year) {
+        throw new OnevisitError('CALENDAR.INVALID', `the body is the calendar of ${data.year}, not ${year}`, { errors: [{ path: '/year', code: 'CALENDAR.YEAR', message: `must be ${year}` }] });
+      }
+      await calendar.saveYear(data);
+      return data;
+    },
+
+    /** Counts by status and warning level, on-time rate, ratings, per service and per open department. */
+    async metrics(subject: Subject) {
+      requireCapability(subject, 'metrics.read');
+      return computeMetrics(await queries.metricsData(), now());
+    },
+  };
+}
+
+export type AdminUseCases = ReturnType<typeof createAdminUseCases>;
+
+function parseYear(text: string): number {
+  if (!/^\d{4}$/.test(text)) throw new OnevisitError('INPUT.INVALID', 'the year is four digits', { errors: [{ path: '/year', code: 'INPUT.FORMAT', message: 'must be a year like 2026' }] });
+  return Number(text);
+}

@@ -1,0 +1,223 @@
+/**
+ * Use cases on applications: submit, list (own or queue), read, act, claim and release a task, rate.
+ * Each decides access through the policy first, then hands the work to the engine.
+ */
+import { OnevisitError, isOnevisitError } from '../domain/errors.js';
+import type { ApplicationStatus } from '../domain/vocabulary.js';
+import type { WarningLevel } from '../domain/calendar.js';
+import { responsibleDepartment, taskOfEvent, type ActorRef, type EventRequest, type MaterialClaim } from '../definitions/index.js';
+import { actorFor, applicationAccess, requireCapability, visibleForm, type ApplicationAccess, type Subject } from '../identity/policy.js';
+import type { ApplicationView, Engine } from '../runtime/index.js';
+import { warningLevelAt } from '../runtime/tracking.js';
+import type { ApplicationQueries, ApplicationSummaryRow } from '../store/applicationQueries.js';
+import { checkInput } from './input.js';
+
+export interface ApplicationsDeps {
+  engine: Engine;
+  queries: ApplicationQueries;
+  now: () => Date;
+}
+
+export interface ApplicationSummary {
+  id: string;
+  number: string;
+  serviceId: string;
+  serviceVersion: number;
+  status: ApplicationStatus;
+  dueAt: string | null;
+  warning: WarningLevel;
+  openDepartments: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  type: string;
+  actor: string;
+  at: string;
+  matter?: string;
+  comment?: string;
+  items?: string[];
+}
+
+/** What a person is shown of an application: the view, cut to what they may see, and its timeline. */
+export interface ApplicationDetail extends ApplicationView {
+  access: ApplicationAccess['kind'];
+  timeline: TimelineEntry[];
+  claims: { task: string; clerkId: string; claimedAt: string }[];
+  rating?: { score: number; comment: string | null; ratedAt: string };
+}
+
+interface SubmitBody {
+  serviceId: string;
+  version?: number;
+  form: Record<string, unknown>;
+  materials?: MaterialClaim[];
+}
+
+interface Filters {
+  status?: ApplicationStatus;
+  warning?: WarningLevel;
+  department?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export function createApplicationUseCases({ engine, queries, now }: ApplicationsDeps) {
+  async function open(subject: Subject, id: string) {
+    const { view, compiled } = await engine.inspect(id);
+    const access = applicationAccess(subject, { id, applicantId: view.applicantId, compiled });
+    return { view, compiled, access };
+  }
+
+  async function detail(subject: Subject, id: string): Promise<ApplicationDetail> {
+    const { view, compiled, access } = await open(subject, id);
+    const [events, claims, rating] = await Promise.all([engine.events(id), queries.claimsFor(id), queries.ratingOf(id)]);
+    return {
+      ...view,
+      form: visibleForm(access, compiled, view.form),
+      access: access.kind,
+      timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload)),
+      claims,
+      ...(rating ? { rating } : {}),
+    };
+  }
+
+  return {
+    async submit(subject: Subject, body: unknown): Promise<ApplicationDetail> {
+      requireCapability(subject, 'application.submit');
+      const request = checkInput<SubmitBody>('SubmitApplication', body);
+      const view = await engine.submit({
+        serviceId: request.serviceId,
+        ...(request.version !== undefined ? { version: request.version } : {}),
+        applicant: { kind: 'applicant', id: subject.userId },
+        form: request.form,
+        materials: request.materials ?? [],
+      });
+      return detail(subject, view.id);
+    },
+
+    /** A citizen's own applications, newest first; a clerk's queue, nearest deadline first. */
+    async list(subject: Subject, query: unknown): Promise<ApplicationSummary[]> {
+      const filters = checkInput<Filters>('ApplicationFilters', coerceQuery(query));
+      const at = now();
+      let rows: ApplicationSummaryRow[];
+      if (subject.role === 'citizen') {
+        rows = await queries.listForApplicant(subject.userId, { ...filters, now: at });
+      } else {
+        requireCapability(subject, 'application.queue');
+        if (filters.department !== undefined && !subject.departments.includes(filters.department)) {
+          throw new OnevisitError('AUTH.FORBIDDEN', `you are not a clerk of ${filters.department}`);
+        }
+        const departments = filters.department !== undefined ? [filters.department] : subject.departments;
+        rows = await queries.queue({ ...filters, departments, now: at });
+      }
+      return rows.map((row) => summary(row, at));
+    },
+
+    get: detail,
+
+    /** Applies one event. A clerk's event takes the task's claim first; another clerk's claim refuses it. */
+    async act(subject: Subject, id: string, body: unknown, expectedVersion?: number): Promise<ApplicationDetail> {
+      const request = checkInput<EventRequest>('Event', body, 'EVENT.INVALID');
+      let actor: ActorRef;
+      try {
+        const { view, compiled, access } = await open(subject, id);
+        actor = actorFor(subject, access);
+        if (actor.kind === 'clerk') await claimForEvent(subject, id, compiled, view, request);
+      } catch (error) {
+        // Anyone may object during a public notice (公示): the objection is the public's, not the applicant's.
+        if (!(subject.role === 'citizen' && request.type === 'OBJECTION' && isOnevisitError(error, 'APPLICATION.NOT_FOUND'))) throw error;
+        const { view } = await engine.inspect(id);
+        if (view.status !== 'in_notice') throw error;
+        actor = { kind: 'citizen', id: subject.userId };
+      }
+      await engine.send(id, request, actor, expectedVersion !== undefined ? { expectedVersion } : {});
+      if (actor.kind === 'citizen') return { ...(await engine.get(id)), form: {}, materials: {}, access: 'owner', timeline: [], claims: [] };
+      return detail(subject, id);
+    },
+
+    async claim(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {
+      const { matter } = checkInput<{ matter?: string }>('Claim', body ?? {});
+      const { view, compiled, access } = await open(subject, id);
+      if (access.kind === 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only clerks claim tasks');
+      const task = taskOfEvent(compiled, view.stateValue, matter);
+      // Outside a review any decision event names the step's department; inside, the matter's.
+      const department = task ? responsibleDepartment(compiled, view.stateValue, 'APPROVE', matter) : undefined;
+      const stillOpen = matter ? view.matters[matter] === 'pending' : department !== undefined && view.openDepartments.includes(department);
+      if (!task || !department || !stillOpen) {
+        throw new OnevisitError('TRANSITION.NOT_ALLOWED', matter ? `matter ${matter} has no open task now` : 'there is no open task to claim now; name the matter in a review');
+      }
+      if (!subject.departments.includes(department)) throw new OnevisitError('AUTH.FORBIDDEN', `the task belongs to ${department}`);
+      const holder = await queries.claim(id, task, subject.userId, now().toISOString());
+      if (holder !== subject.userId) throw new OnevisitError('TASK.CLAIMED', `another clerk has claimed ${task}`, { details: { task } });
+      return detail(subject, id);
+    },
+
+    async release(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {
+      const { matter } = checkInput<{ matter?: string }>('Claim', body ?? {});
+      const { view, compiled, access } = await open(subject, id);
+      if (access.kind === 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only clerks release tasks');
+      const task = taskOfEvent(compiled, view.stateValue, matter) ?? (matter ? `matter:${matter}` : 'intake');
+      if (!(await queries.release(id, task, subject.userId))) throw new OnevisitError('TASK.NOT_CLAIMED', `you do not hold ${task}`);
+      return detail(subject, id);
+    },
+
+    async rate(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {
+      const rating = checkInput<{ score: number; comment?: string }>('Rating', body);
+      const { view, access } = await open(subject, id);
+      if (access.kind !== 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only the applicant rates the service');
+      if (!['completed', 'rejected'].includes(view.status)) throw new OnevisitError('RATING.NOT_ALLOWED', 'an application is rated once it is completed or rejected');
+      if (!(await queries.rate(id, rating.score, rating.comment, now().toISOString()))) throw new OnevisitError('RATING.NOT_ALLOWED', 'the application has been rated already');
+      return detail(subject, id);
+    },
+  };
+
+  async function claimForEvent(subject: Subject, id: string, compiled: Parameters<typeof taskOfEvent>[0], view: ApplicationView, request: EventRequest): Promise<void> {
+    const task = taskOfEvent(compiled, view.stateValue, request.matter);
+    const department = responsibleDepartment(compiled, view.stateValue, request.type, request.matter);
+    // Only a clerk of the responsible department takes the claim; the engine refuses the others.
+    if (!task || !department || !subject.departments.includes(department) || request.type === 'EXTEND') return;
+    const holder = await queries.claim(id, task, subject.userId, now().toISOString());
+    if (holder !== subject.userId) throw new OnevisitError('TASK.CLAIMED', `another clerk has claimed ${task}; it must be released first`, { details: { task } });
+  }
+}
+
+export type ApplicationUseCases = ReturnType<typeof createApplicationUseCases>;
+
+function summary(row: ApplicationSummaryRow, at: Date): ApplicationSummary {
+  return {
+    id: row.id,
+    number: row.number,
+    serviceId: row.serviceId,
+    serviceVersion: row.serviceVersion,
+    status: row.status,
+    dueAt: row.tracking.dueAt,
+    warning: warningLevelAt(row.tracking, at),
+    openDepartments: row.tracking.openDepartments.split('|').filter(Boolean),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function timelineEntry(seq: number, type: string, actor: { kind: string; id: string }, at: string, payload: Record<string, unknown>): TimelineEntry {
+  return {
+    seq,
+    type,
+    actor: actor.kind,
+    at,
+    ...(typeof payload.matter === 'string' ? { matter: payload.matter } : {}),
+    ...(typeof payload.comment === 'string' ? { comment: payload.comment } : {}),
+    ...(Array.isArray(payload.items) ? { items: payload.items as string[] } : {}),
+  };
+}
+
+/** Query strings arrive as text; numbers are turned into numbers before the schema check. */
+function coerceQuery(query: unknown): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    result[key] = (key === 'limit' || key === 'offset') && typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+  }
+  return result;
+}

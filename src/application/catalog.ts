@@ -1,0 +1,86 @@
+/** The published catalog for everyone, and definition authoring for admins: validate, publish, versions. */
+import { OnevisitError } from '../domain/errors.js';
+import type { CatalogContext, ServiceDefinition } from '../domain/definition.js';
+import { compileDefinition, definitionHash, involvedDepartments, toMermaid, type DefinitionValidator } from '../definitions/index.js';
+import { requireCapability, type Subject } from '../identity/policy.js';
+import type { Engine } from '../runtime/index.js';
+import type { DefinitionStore } from '../runtime/ports.js';
+
+export interface CatalogDeps {
+  engine: Engine;
+  definitions: DefinitionStore;
+  validator: DefinitionValidator;
+  context: () => CatalogContext;
+  now: () => Date;
+}
+
+export interface ServiceSummary {
+  id: string;
+  version: number;
+  title: ServiceDefinition['title'];
+  summary?: ServiceDefinition['summary'];
+  applicant: ServiceDefinition['applicant'];
+  promisedDays: number;
+  departments: string[];
+  publishedAt: string;
+}
+
+export function createCatalogUseCases({ engine, definitions, validator, context, now }: CatalogDeps) {
+  function validate(body: unknown) {
+    const result = validator.validate(body, context());
+    if (!result.valid) return { valid: false as const, errors: result.errors, diagram: null };
+    return { valid: true as const, errors: [], diagram: toMermaid(compileDefinition(result.definition)), definition: result.definition };
+  }
+
+  return {
+    async list(): Promise<ServiceSummary[]> {
+      return (await definitions.latest()).map((p) => summaryOf(p.definition, p.publishedAt));
+    },
+
+    /** One service as a citizen reads it before applying: the notice, form, materials and the diagram. */
+    async get(serviceId: string) {
+      const published = await definitions.get(serviceId);
+      if (!published) throw new OnevisitError('SERVICE.NOT_FOUND', `no published service "${serviceId}"`);
+      const compiled = await engine.service(serviceId, published.definition.version);
+      return { ...published.definition, hash: published.hash, publishedAt: published.publishedAt, diagram: toMermaid(compiled) };
+    },
+
+    validate(subject: Subject, body: unknown) {
+      requireCapability(subject, 'definition.author');
+      const { valid, errors, diagram } = validate(body);
+      return { valid, errors, diagram };
+    },
+
+    /** Publishes the body as the service's next version; applications in flight keep theirs. */
+    async publish(subject: Subject, body: unknown) {
+      requireCapability(subject, 'definition.author');
+      const result = validate(body);
+      if (!result.valid) throw new OnevisitError('DEFINITION.INVALID', 'the definition is invalid', { errors: result.errors });
+      const published = await definitions.publish(result.definition, definitionHash, subject.userId, now().toISOString());
+      return { id: published.definition.id, version: published.definition.version, hash: published.hash, publishedAt: published.publishedAt, diagram: result.diagram };
+    },
+
+    async versions(subject: Subject, serviceId: string) {
+      requireCapability(subject, 'definition.author');
+      const all = await definitions.versions(serviceId);
+      if (all.length === 0) throw new OnevisitError('DEFINITION.NOT_FOUND', `no definition "${serviceId}"`);
+      return all.map((p) => ({ id: p.definition.id, version: p.definition.version, hash: p.hash, publishedAt: p.publishedAt }));
+    },
+  };
+}
+
+export type CatalogUseCases = ReturnType<typeof createCatalogUseCases>;
+
+function summaryOf(definition: ServiceDefinition, publishedAt: string): ServiceSummary {
+  const departments = involvedDepartments({ definition });
+  return {
+    id: definition.id,
+    version: definition.version,
+    title: definition.title,
+    ...(definition.summary ? { summary: definition.summary } : {}),
+    applicant: definition.applicant,
+    promisedDays: definition.promisedDays,
+    departments: [...departments],
+    publishedAt,
+  };
+}

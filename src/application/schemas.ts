@@ -1,0 +1,77 @@
+/**
+ * The API's request payloads as JSON Schemas: requests are checked against these, and the OpenAPI
+ * document publishes these same objects, so the two cannot drift apart.
+ */
+import { ApplicationStatuses, WarningLevels } from '../domain/vocabulary.js';
+import { eventRequestSchema, materialClaimSchema } from '../definitions/index.js';
+
+const id = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
+
+export const RequestSchemas = {
+  Login: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['username', 'password'],
+    properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 128 } },
+  },
+  Register: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['username', 'password', 'name', 'idNumber'],
+    properties: {
+      username: { type: 'string', minLength: 3, maxLength: 64 },
+      password: { type: 'string', minLength: 8, maxLength: 128 },
+      name: { type: 'string', minLength: 1, maxLength: 64 },
+      idNumber: { type: 'string', minLength: 18, maxLength: 18 },
+    },
+  },
+  NewUser: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['username', 'password', 'role'],
+    properties: {
+      username: { type: 'string', minLength: 3, maxLength: 64 },
+      password: { type: 'string', minLength: 8, maxLength: 128 },
+      role: { enum: ['citizen', 'clerk', 'admin'] },
+      departments: { type: 'array', maxItems: 50, items: id },
+      name: { type: 'string', minLength: 1, maxLength: 64 },
+      idNumber: { type: 'string', minLength: 18, maxLength: 18 },
+    },
+  },
+  SubmitApplication: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['serviceId', 'form'],
+    properties: {
+      serviceId: id,
+      version: { type: 'integer', minimum: 1 },
+      form: { type: 'object' },
+      materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
+    },
+  },
+  Event: eventRequestSchema,
+  Claim: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { matter: id },
+  },
+  Rating: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['score'],
+    properties: { score: { type: 'integer', minimum: 1, maximum: 5 }, comment: { type: 'string', maxLength: 2000 } },
+  },
+  ApplicationFilters: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      status: { enum: Object.values(ApplicationStatuses) },
+      warning: { enum: Object.values(WarningLevels) },
+      department: id,
+      limit: { type: 'integer', minimum: 1, maximum: 200 },
+      offset: { type: 'integer', minimum: 0, maximum: 100000 },
+    },
+  },
+} as const;
+
+export type RequestSchemaName = keyof typeof RequestSchemas;

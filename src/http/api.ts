@@ -1,0 +1,163 @@
+/** The routes of `/api/v1` (DESIGN §6). Each reads the request, calls one use case and shapes the answer. */
+import { Router, type Request, type Response } from 'express';
+import multer from 'multer';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { OnevisitError } from '../domain/errors.js';
+import { UPLOAD_LIMIT_BYTES } from '../files/index.js';
+import { checkInput } from '../application/input.js';
+import type { HttpServices } from './app.js';
+import { SESSION_COOKIE, authOf, principalOf } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import { problemOf } from './problem.js';
+
+export function apiRouter(services: HttpServices): Router {
+  const { identity, applications, catalog, admin, files } = services;
+  const router = Router();
+  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12 } });
+
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit: services.options?.loginAttempts ?? 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase().slice(0, 64)}`,
+    handler: (_req, res) => {
+      const problem = problemOf(new OnevisitError('AUTH.RATE_LIMITED', 'too many sign-in attempts; wait a few minutes and try again'));
+      res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    },
+  });
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+
+  // Accounts and sessions
+  router.post('/auth/login', loginLimiter, async (req, res) => {
+    const { username, password } = checkInput<{ username: string; password: string }>('Login', req.body);
+    const result = await identity.login(username, password);
+    res.cookie(SESSION_COOKIE, result.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: services.options?.secureCookies ?? false,
+      path: '/',
+      expires: new Date(result.expiresAt),
+    });
+    res.json(result);
+  });
+  router.post('/auth/logout', async (_req, res) => {
+    const token = authOf(res).token;
+    if (token) await identity.logout(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.status(204).end();
+  });
+  router.post('/auth/register', async (req, res) => {
+    const body = checkInput<{ username: string; password: string; name: string; idNumber: string }>('Register', req.body);
+    res.status(201).json(await identity.register(body));
+  });
+  router.get('/auth/me', async (_req, res) => {
+    const principal = principalOf(res);
+    res.json(await identity.findUser(principal.userId));
+  });
+
+  // The catalog
+  router.get('/services', async (_req, res) => {
+    res.json(await catalog.list());
+  });
+  router.get('/services/:id', async (req, res) => {
+    res.json(await catalog.get(req.params.id!));
+  });
+
+  // Applications
+  router.post('/applications', async (req, res) => {
+    const detail = await applications.submit(principalOf(res), req.body);
+    res.status(201).location(`/api/v1/applications/${detail.id}`).set('ETag', etag(detail.version)).json(detail);
+  });
+  router.get('/applications', async (req, res) => {
+    res.json(await applications.list(principalOf(res), req.query));
+  });
+  router.get('/applications/:id', async (req, res) => {
+    const detail = await applications.get(principalOf(res), req.params.id!);
+    res.set('ETag', etag(detail.version)).json(detail);
+  });
+  router.post('/applications/:id/events', async (req, res) => {
+    const detail = await applications.act(principalOf(res), req.params.id!, req.body, ifMatch(req));
+    res.set('ETag', etag(detail.version)).json(detail);
+  });
+  router.post('/applications/:id/claim', async (req, res) => {
+    res.json(await applications.claim(principalOf(res), req.params.id!, req.body));
+  });
+  router.post('/applications/:id/release', async (req, res) => {
+    res.json(await applications.release(principalOf(res), req.params.id!, req.body));
+  });
+  router.post('/applications/:id/rating', async (req, res) => {
+    res.status(201).json(await applications.rate(principalOf(res), req.params.id!, req.body));
+  });
+
+  // Files
+  router.post('/files', (req, res, next) => {
+    principalOf(res);
+    if (!req.is('multipart/form-data')) throw new OnevisitError('FILE.MISSING', 'upload the file as multipart/form-data in the field "file"');
+    next();
+  }, upload.single('file'), async (req, res) => {
+    const principal = principalOf(res);
+    if (!req.file) throw new OnevisitError('FILE.MISSING', 'upload the file in the multipart field "file"');
+    const record = await files.upload({ ownerId: principal.userId, data: req.file.buffer, originalName: req.file.originalname, declaredType: req.file.mimetype });
+    res.status(201).location(`/api/v1/files/${record.fileId}`).json(record);
+  });
+  router.get('/files/:id', async (req, res) => {
+    res.json(await files.get(req.params.id!, principalOf(res).userId));
+  });
+  router.get('/files/:id/content', async (req, res) => {
+    const { record, stream } = await files.content(req.params.id!, principalOf(res).userId);
+    res.type(record.mediaType).set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(record.originalName)}`);
+    stream.pipe(res);
+  });
+
+  // Definitions (admins)
+  router.post('/definitions/validate', (req, res) => {
+    res.json(catalog.validate(principalOf(res), req.body));
+  });
+  router.post('/definitions', async (req, res) => {
+    const published = await catalog.publish(principalOf(res), req.body);
+    res.status(201).location(`/api/v1/services/${published.id}`).json(published);
+  });
+  router.get('/definitions/:id/versions', async (req, res) => {
+    res.json(await catalog.versions(principalOf(res), req.params.id!));
+  });
+
+  // Administration
+  router.get('/users', async (_req, res) => {
+    res.json(await admin.listUsers(principalOf(res)));
+  });
+  router.post('/users', async (req, res) => {
+    res.status(201).json(await admin.addUser(principalOf(res), req.body));
+  });
+  router.get('/calendar/:year', async (req, res) => {
+    res.json(await admin.calendar(principalOf(res), req.params.year!));
+  });
+  router.put('/calendar/:year', async (req, res) => {
+    res.json(await admin.saveCalendar(principalOf(res), req.params.year!, req.body));
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.json(await admin.metrics(principalOf(res)));
+  });
+
+  router.use((req: Request, _res: Response) => {
+    throw new OnevisitError('ROUTE.NOT_FOUND', `no resource at ${req.method} /api/v1${req.path}`);
+  });
+  return router;
+}
+
+function etag(version: number): string {
+  return `"${version}"`;
+}
+
+/** `If-Match: "3"` (or W/"3", or 3): the version the client saw. */
+function ifMatch(req: Request): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match) throw new OnevisitError('INPUT.INVALID', 'If-Match carries the version the client saw, e.g. "3"', { errors: [{ path: '/headers/if-match', code: 'INPUT.FORMAT', message: 'must be a version number' }] });
+  return Number(match[1]);
+}

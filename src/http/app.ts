@@ -1,0 +1,66 @@
+/**
+ * The express app, built from its services; only the entry point listens. Every error leaves as
+ * problem+json; handlers hold no business logic (that is the application layer's).
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { OnevisitError } from '../domain/errors.js';
+import type { Identity } from '../identity/index.js';
+import type { FileService } from '../files/index.js';
+import type { ApplicationUseCases } from '../application/applications.js';
+import type { CatalogUseCases } from '../application/catalog.js';
+import type { AdminUseCases } from '../application/admin.js';
+import { authenticate } from './auth.js';
+import { apiRouter } from './api.js';
+import { forbiddenKeyPath } from './safeJson.js';
+import { INTERNAL_PROBLEM, asOnevisitError, problemOf, type Problem } from './problem.js';
+import { requestLogger } from './logging.js';
+
+export interface HttpServices {
+  identity: Identity;
+  applications: ApplicationUseCases;
+  catalog: CatalogUseCases;
+  admin: AdminUseCases;
+  files: FileService;
+  logger: Logger;
+  options?: HttpOptions;
+}
+
+export interface HttpOptions {
+  /** Send the session cookie only over HTTPS (on behind TLS; off for local http). */
+  secureCookies?: boolean;
+  /** Sign-in attempts per client address and username in 15 minutes. */
+  loginAttempts?: number;
+  /** Largest JSON body, bytes. */
+  jsonLimit?: number;
+}
+
+export const JSON_LIMIT_BYTES = 1024 * 1024;
+
+export function createApp(services: HttpServices) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(requestLogger(services.logger));
+  app.use(helmet());
+  app.use(express.json({ limit: services.options?.jsonLimit ?? JSON_LIMIT_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const path = forbiddenKeyPath(req.body);
+    if (path !== undefined) throw new OnevisitError('INPUT.INVALID', 'the body uses a reserved property name', { errors: [{ path, code: 'INPUT.RESERVED_KEY', message: 'reserved property names (__proto__, constructor, prototype) are not accepted' }] });
+    next();
+  });
+  app.use(authenticate(services.identity));
+  app.use('/api/v1', apiRouter(services));
+  app.use((req: Request) => {
+    throw new OnevisitError('ROUTE.NOT_FOUND', `no resource at ${req.method} ${req.path}`);
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = asOnevisitError(error);
+    const problem: Problem = known ? problemOf(known) : INTERNAL_PROBLEM;
+    if (problem.status >= 500) services.logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  });
+  return app;
+}

@@ -1,0 +1,38 @@
+/**
+ * One JSON line per request: method, route, status, duration, who (user id and role). Never bodies,
+ * query strings, headers, tokens or id numbers.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import pino, { type Logger } from 'pino';
+import { authOf } from './auth.js';
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      base: undefined,
+      redact: { paths: ['password', '*.password', 'token', '*.token', 'idNumber', '*.idNumber', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+    options.destination,
+  );
+}
+
+export function requestLogger(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const principal = res.locals.auth ? authOf(res).principal : undefined;
+      logger.info(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+          ...(principal ? { user: principal.userId, role: principal.role } : {}),
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

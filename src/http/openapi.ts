@@ -1,0 +1,175 @@
+/**
+ * The OpenAPI 3.1 document, generated from the schemas requests are checked with (application/schemas.ts,
+ * the event schema, the service-definition schema) and from the one error registry. A test checks that
+ * it is a valid OpenAPI 3.1 document and that it lists exactly the routes the router serves.
+ */
+import { ErrorCodes } from '../domain/errors.js';
+import { ApplicationStatuses, WarningLevels } from '../domain/vocabulary.js';
+import { RequestSchemas } from '../application/schemas.js';
+import { ErrorStatuses } from './problem.js';
+
+type Method = 'get' | 'post' | 'put';
+interface Route {
+  method: Method;
+  path: string;
+  summary: string;
+  /** Who may call it (DESIGN §6). */
+  who: 'anyone' | 'signed in' | 'citizen' | 'clerk' | 'citizen or clerk' | 'admin';
+  body?: string | 'multipart' | 'definition';
+  response?: string;
+  status?: number;
+  query?: boolean;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'get', path: '/openapi.json', summary: 'This document', who: 'anyone' },
+  { method: 'post', path: '/auth/login', summary: 'Sign in; also sets the HttpOnly session cookie', who: 'anyone', body: 'Login', response: 'Session' },
+  { method: 'post', path: '/auth/logout', summary: 'Sign out: the session is revoked', who: 'signed in', status: 204 },
+  { method: 'post', path: '/auth/register', summary: 'Citizen self-registration (resident id checksum verified)', who: 'anyone', body: 'Register', response: 'User', status: 201 },
+  { method: 'get', path: '/auth/me', summary: 'The signed-in user', who: 'signed in', response: 'User' },
+  { method: 'get', path: '/services', summary: 'The published catalog', who: 'anyone' },
+  { method: 'get', path: '/services/{id}', summary: 'One service: notice, form schema, materials, guide, diagram', who: 'anyone' },
+  { method: 'post', path: '/applications', summary: 'Apply for a service', who: 'citizen', body: 'SubmitApplication', response: 'Application', status: 201 },
+  { method: 'get', path: '/applications', summary: "A citizen's own applications; a clerk's queue, nearest deadline first", who: 'citizen or clerk', query: true },
+  { method: 'get', path: '/applications/{id}', summary: 'One application with its timeline; a reviewer sees only their matters\' fields', who: 'citizen or clerk', response: 'Application' },
+  { method: 'post', path: '/applications/{id}/events', summary: 'Act on the application (If-Match: the version seen)', who: 'citizen or clerk', body: 'Event', response: 'Application' },
+  { method: 'post', path: '/applications/{id}/claim', summary: 'Take the intake task or a matter\'s task', who: 'clerk', body: 'Claim', response: 'Application' },
+  { method: 'post', path: '/applications/{id}/release', summary: 'Give a claimed task back', who: 'clerk', body: 'Claim', response: 'Application' },
+  { method: 'post', path: '/applications/{id}/rating', summary: 'Rate the service once it is done', who: 'citizen', body: 'Rating', response: 'Application', status: 201 },
+  { method: 'post', path: '/files', summary: 'Upload a material (PDF, JPEG or PNG, sniffed from its content)', who: 'signed in', body: 'multipart', response: 'File', status: 201 },
+  { method: 'get', path: '/files/{id}', summary: 'A file of yours', who: 'signed in', response: 'File' },
+  { method: 'get', path: '/files/{id}/content', summary: 'The bytes of a file of yours', who: 'signed in' },
+  { method: 'post', path: '/definitions/validate', summary: 'Validate a definition: every error with its path, and the diagram', who: 'admin', body: 'definition' },
+  { method: 'post', path: '/definitions', summary: 'Publish a definition as its next version', who: 'admin', body: 'definition', status: 201 },
+  { method: 'get', path: '/definitions/{id}/versions', summary: 'Published versions of a service', who: 'admin' },
+  { method: 'get', path: '/users', summary: 'Accounts', who: 'admin' },
+  { method: 'post', path: '/users', summary: 'Add an account', who: 'admin', body: 'NewUser', response: 'User', status: 201 },
+  { method: 'get', path: '/calendar/{year}', summary: 'The working-day calendar of a year', who: 'admin' },
+  { method: 'put', path: '/calendar/{year}', summary: 'Replace the working-day calendar of a year', who: 'admin' },
+  { method: 'get', path: '/metrics', summary: 'One-visit, on-time and warning numbers, ratings', who: 'admin' },
+];
+
+const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'detail'],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { enum: [...Object.keys(ErrorCodes), 'INTERNAL'] },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', required: ['path', 'code', 'message'], properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+const responseSchemas = {
+  User: {
+    type: 'object',
+    required: ['id', 'username', 'role', 'departments', 'name', 'idNumberMasked'],
+    properties: {
+      id: { type: 'string' },
+      username: { type: 'string' },
+      role: { enum: ['citizen', 'clerk', 'admin'] },
+      departments: { type: 'array', items: { type: 'string' } },
+      name: { type: 'string' },
+      idNumberMasked: { type: ['string', 'null'] },
+    },
+  },
+  Session: {
+    type: 'object',
+    required: ['token', 'csrfToken', 'expiresAt', 'user'],
+    properties: { token: { type: 'string' }, csrfToken: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' }, user: { $ref: '#/components/schemas/User' } },
+  },
+  Application: {
+    type: 'object',
+    required: ['id', 'number', 'serviceId', 'serviceVersion', 'status', 'state', 'version', 'form', 'warning', 'timeline'],
+    properties: {
+      id: { type: 'string' },
+      number: { type: 'string' },
+      serviceId: { type: 'string' },
+      serviceVersion: { type: 'integer' },
+      status: { enum: Object.values(ApplicationStatuses) },
+      state: { type: 'string' },
+      version: { type: 'integer' },
+      form: { type: 'object' },
+      materials: { type: 'object' },
+      matters: { type: 'object' },
+      dueAt: { type: ['string', 'null'], format: 'date-time' },
+      warning: { enum: Object.values(WarningLevels) },
+      timeline: { type: 'array', items: { type: 'object' } },
+    },
+  },
+  File: {
+    type: 'object',
+    required: ['fileId', 'sha256', 'size', 'mediaType'],
+    properties: { fileId: { type: 'string' }, sha256: { type: 'string' }, size: { type: 'integer' }, mediaType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] } },
+  },
+};
+
+let cached: object | undefined;
+
+export function openApiDocument(): object {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, object>> = {};
+  for (const route of ROUTES) {
+    const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    if (route.query) {
+      for (const [name, schema] of Object.entries(RequestSchemas.ApplicationFilters.properties)) parameters.push({ name, in: 'query', required: false, schema } as never);
+    }
+    if (route.body === 'Event') parameters.push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } } as never);
+    const status = String(route.status ?? 200);
+    (paths[route.path] ??= {})[route.method] = {
+      summary: route.summary,
+      description: `Who: ${route.who}.`,
+      operationId: `${route.method}${route.path.replace(/\{(\w+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      ...(route.who === 'anyone' ? { security: [] } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body ? { requestBody: requestBody(route.body) } : {}),
+      responses: {
+        [status]: status === '204' ? { description: 'Done' } : { description: 'OK', content: { 'application/json': { schema: route.response ? { $ref: `#/components/schemas/${route.response}` } : {} } } },
+        default: { description: 'A problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
+    };
+  }
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'onevisit API',
+      version: '1',
+      description: `"One thing, one visit" (一件事一次办). Errors are problem+json; their codes and statuses: ${Object.entries(ErrorStatuses)
+        .map(([code, status]) => `${code} ${status}`)
+        .join(', ')}.`,
+    },
+    servers: [{ url: '/api/v1' }],
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    security: [{ bearer: [] }, { cookie: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'The token from POST /auth/login.' },
+        cookie: { type: 'apiKey', in: 'cookie', name: 'onevisit_session', description: 'Browser sessions; writes also send X-CSRF-Token.' },
+      },
+      schemas: {
+        ...Object.fromEntries(Object.entries(RequestSchemas).map(([name, schema]) => [name, schema])),
+        ...responseSchemas,
+        Problem: problemSchema,
+        ServiceDefinition: { $ref: 'https://onevisit.example/schemas/service-definition.schema.json', description: 'schemas/service-definition.schema.json' },
+      },
+    },
+  };
+  return cached;
+}
+
+function requestBody(body: string): object {
+  if (body === 'multipart') {
+    return {
+      required: true,
+      content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } } } } },
+    };
+  }
+  const schema = body === 'definition' ? { $ref: '#/components/schemas/ServiceDefinition' } : { $ref: `#/components/schemas/${body}` };
+  return { required: true, content: { 'application/json': { schema } } };
+}

@@ -1,0 +1,114 @@
+/**
+ * The authorization policy: every access decision of the product is made here, and nowhere else.
+ *
+ * - A citizen sees and acts on their own applications, files and certificates only. Anything of someone
+ *   else's is reported as not found, so ids cannot be probed.
+ * - A clerk sees an application when its intake window or one of its matters or steps belongs to one of
+ *   the clerk's departments; a clerk of the window sees the whole form, a matter's reviewer only the
+ *   form fields that matter names (`fields` pointers).
+ * - An admin authors definitions, manages users and the calendar, and reads metrics; admins do not
+ *   read or act on applications.
+ * Which event an actor may send in which state (and for which department) is the engine's rule table
+ * (definitions/eventRules.ts); this module decides who reaches the engine at all.
+ */
+import { OnevisitError } from '../domain/errors.js';
+import { pickByPointers } from '../domain/pointer.js';
+import { involvedDepartments, type ActorRef, type CompiledService } from '../definitions/index.js';
+import type { Role } from './roles.js';
+
+
+/** Who is asking: what the policy needs of a signed-in user. */
+export interface Subject {
+  userId: string;
+  role: Role;
+  departments: readonly string[];
+}
+
+export type Capability =
+  | 'application.submit'
+  | 'application.queue'
+  | 'file.upload'
+  | 'definition.author'
+  | 'user.manage'
+  | 'calendar.edit'
+  | 'metrics.read';
+
+const CAPABILITIES = {
+  citizen: ['application.submit', 'file.upload'],
+  clerk: ['application.queue', 'file.upload'],
+  admin: ['definition.author', 'user.manage', 'calendar.edit', 'metrics.read'],
+} as const satisfies Record<Role, readonly Capability[]>;
+
+/** Throws AUTH.FORBIDDEN unless the subject's role carries the capability. */
+export function requireCapability(subject: Subject, capability: Capability): void {
+  if (!(CAPABILITIES[subject.role] as readonly Capability[]).includes(capability)) {
+    throw new OnevisitError('AUTH.FORBIDDEN', `a ${subject.role} may not ${capability.replace('.', ' ')}`);
+  }
+}
+
+export function hasCapability(subject: Subject, capability: Capability): boolean {
+  return (CAPABILITIES[subject.role] as readonly Capability[]).includes(capability);
+}
+
+/** The facts about one application the policy decides on. */
+export interface ApplicationFacts {
+  id: string;
+  applicantId: string;
+  compiled: CompiledService;
+}
+
+export type ApplicationAccess =
+  | { kind: 'owner' }
+  | { kind: 'window'; departments: string[] }
+  | { kind: 'reviewer'; departments: string[] };
+
+/**
+ * How the subject may see the application, or APPLICATION.NOT_FOUND (someone else's: existence is not
+ * revealed) / AUTH.FORBIDDEN (admins).
+ */
+export function applicationAccess(subject: Subject, app: ApplicationFacts): ApplicationAccess {
+  if (subject.role === 'admin') throw new OnevisitError('AUTH.FORBIDDEN', 'admins do not read or act on applications');
+  if (subject.role === 'citizen') {
+    if (subject.userId === app.applicantId) return { kind: 'owner' };
+    throw notFound(app.id);
+  }
+  const involved = involvedDepartments(app.compiled);
+  const mine = subject.departments.filter((d) => involved.has(d));
+  if (mine.length === 0) throw notFound(app.id);
+  const window = windowOf(app.compiled);
+  return window !== undefined && mine.includes(window) ? { kind: 'window', departments: mine } : { kind: 'reviewer', departments: mine };
+}
+
+/** The actor the engine sees for this subject on this application. */
+export function actorFor(subject: Subject, access: ApplicationAccess): ActorRef {
+  if (access.kind === 'owner') return { kind: 'applicant', id: subject.userId };
+  return { kind: 'clerk', id: subject.userId, departments: [...subject.departments] };
+}
+
+/**
+ * The part of the form the subject may see: all of it for the applicant and the window; for a
+ * reviewer only the fields named by the matters of their departments.
+ */
+export function visibleForm(access: ApplicationAccess, compiled: CompiledService, form: Record<string, unknown>): Record<string, unknown> {
+  if (access.kind !== 'reviewer') return form;
+  const pointers = new Set<string>();
+  for (const step of compiled.definition.steps) {
+    if (step.kind !== 'review') continue;
+    for (const matter of step.matters) if (access.departments.includes(matter.department)) matter.fields.forEach((f) => pointers.add(f));
+  }
+  return pickByPointers(form, [...pointers]) as Record<string, unknown>;
+}
+
+/** A file, a certificate: things with one owner. Someone else's is not found. */
+export function requireOwner(subject: Subject, ownerId: string, what: string, id: string): void {
+  if (subject.userId !== ownerId) throw new OnevisitError(what === 'file' ? 'FILE.NOT_FOUND' : 'APPLICATION.NOT_FOUND', `no ${what} ${id}`);
+}
+
+function windowOf(compiled: CompiledService): string | undefined {
+  const first = compiled.definition.steps[0];
+  return first?.kind === 'intake' ? first.window : undefined;
+}
+
+function notFound(id: string): OnevisitError {
+  return new OnevisitError('APPLICATION.NOT_FOUND', `no application ${id}`);
+}

@@ -1,0 +1,56 @@
+/**
+ * The queryable side of an application, derived from its snapshot at each commit: the promised-days
+ * clock, the instants its warning turns blue, yellow and red, and the departments with work open.
+ *
+ * The instants are stored, not the level: the level at any moment is a comparison with them, so the
+ * queue's SQL filter, the detail view and the metrics agree to the millisecond without a refresh job.
+ * While the clock is paused or stopped there are no instants and the level stays where it was.
+ */
+import type { AnyMachineSnapshot } from 'xstate';
+import type { WarningLevel, WorkingCalendar } from '../domain/calendar.js';
+import type { ClockMode } from '../domain/vocabulary.js';
+import { clockOf, openTasks, type ApplicationContext, type CompiledService } from '../definitions/index.js';
+import { advanceDeadline, parseClockRecord, warningThresholdsOf, type Deadline } from './deadline.js';
+import type { Tracking } from './ports.js';
+
+export function trackingOf(
+  previous: Tracking | undefined,
+  fromMode: ClockMode,
+  next: AnyMachineSnapshot,
+  compiled: CompiledService,
+  at: string,
+  calendar: WorkingCalendar,
+): Tracking {
+  const definition = compiled.definition;
+  const state = advanceDeadline(
+    previous ? { clock: parseClockRecord(JSON.parse(previous.clock)), deadline: deadlineFields(previous), level: previous.warningLevel } : undefined,
+    fromMode,
+    clockOf(next),
+    at,
+    { promisedDays: definition.promisedDays, extensionDays: (next.context as ApplicationContext).extensionDays, thresholds: warningThresholdsOf(definition) },
+    calendar,
+  );
+  const departments = [...new Set(openTasks(compiled, next).map((t) => t.department))];
+  return {
+    clock: JSON.stringify(state.clock),
+    dueAt: state.deadline.dueAt ?? null,
+    blueAt: state.deadline.blueAt ?? null,
+    yellowAt: state.deadline.yellowAt ?? null,
+    warningLevel: state.level,
+    openDepartments: `|${departments.join('|')}${departments.length ? '|' : ''}`,
+  };
+}
+
+function deadlineFields(t: Tracking): Deadline {
+  return { ...(t.dueAt ? { dueAt: t.dueAt } : {}), ...(t.blueAt ? { blueAt: t.blueAt } : {}), ...(t.yellowAt ? { yellowAt: t.yellowAt } : {}) };
+}
+
+/** The warning level at `now`: a comparison with the stored instants, or the level frozen when the clock stopped. */
+export function warningLevelAt(tracking: Pick<Tracking, 'dueAt' | 'blueAt' | 'yellowAt' | 'warningLevel'>, now: Date): WarningLevel {
+  if (!tracking.dueAt) return tracking.warningLevel;
+  const t = now.toISOString();
+  if (t > tracking.dueAt) return 'red';
+  if (tracking.yellowAt && t >= tracking.yellowAt) return 'yellow';
+  if (tracking.blueAt && t >= tracking.blueAt) return 'blue';
+  return 'none';
+}

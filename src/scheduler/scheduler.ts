@@ -1,0 +1,123 @@
+/**
+ * The scheduler: polls the `timers` table, leases what is due, runs the handler of each timer's kind, and marks it
+ * fired. Any number of instances may poll one database; the lease (src/store/timerStore.ts) makes each timer fire
+ * once. Nothing is kept in memory between polls, so a timer that fell due while every instance was down fires at
+ * the first poll after one starts.
+ *
+ * Delivery is at least once: a handler that runs longer than the lease, or a crash between the handler and the
+ * mark, lets another instance run it again. Handlers are therefore idempotent (`timerHandlers` treats an event the
+ * application no longer takes as already delivered).
+ */
+import type { Database } from '../store/database.js';
+import { createTimerStore, type TimerRow, type TimerStore } from '../store/timerStore.js';
+
+export type TimerHandler = (timer: TimerRow) => Promise<void>;
+
+export interface SchedulerOptions {
+  db: Database;
+  /** This instance's name in leases (e.g. host and process id); unique among the instances. */
+  owner: string;
+  /** By timer kind. A timer of a kind without a handler fails like a failing handler, and is retried. */
+  handlers: Readonly<Record<string, TimerHandler>>;
+  /** How long a claimed timer is ours; another instance takes it over after that. Default one minute. */
+  leaseMs?: number;
+  /** Wait before the first retry of a failed timer, doubled per attempt up to `maxRetryDelayMs`. Default 1 s. */
+  retryDelayMs?: number;
+  /** Default 5 minutes. */
+  maxRetryDelayMs?: number;
+  now?: () => Date;
+  /** A failed handler (with its timer) or a failed poll (without one). Default: one JSON line on stderr. */
+  onError?: (error: unknown, timer?: TimerRow) => void;
+}
+
+export interface Scheduler {
+  /** Claims and runs up to `limit` due timers; resolves to how many it marked fired. */
+  pollOnce(limit?: number): Promise<number>;
+  /** Polls now and then every `intervalMs` (at once again while polls come back full) until `stop`. */
+  start(intervalMs?: number): void;
+  /** Stops polling; resolves once the poll in flight, if any, has finished. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_LIMIT = 100;
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const store: TimerStore = createTimerStore(options.db);
+  const { owner, handlers } = options;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const retryDelayMs = options.retryDelayMs ?? 1_000;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 300_000;
+  const now = options.now ?? (() => new Date());
+  const onError = options.onError ?? logError;
+  if (!owner) throw new TypeError('a scheduler needs an owner name');
+
+  /** Runs one claimed timer; never throws (a timer whose bookkeeping fails is left to its lease's expiry). */
+  async function fire(timer: TimerRow): Promise<boolean> {
+    try {
+      const handler = Object.prototype.hasOwnProperty.call(handlers, timer.kind) ? handlers[timer.kind] : undefined;
+      if (!handler) throw new Error(`no handler for timers of kind "${timer.kind}"`);
+      await handler(timer);
+    } catch (error) {
+      onError(error, timer);
+      const delay = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** Math.min(timer.attempts, 30));
+      await store.release(timer.id, owner, { error: messageOf(error), retryAt: new Date(now().getTime() + delay) }).catch((e: unknown) => onError(e, timer));
+      return false;
+    }
+    return store.markFired(timer.id, owner, now()).catch((error: unknown) => {
+      onError(error, timer);
+      return false;
+    });
+  }
+
+  async function pollOnce(limit = DEFAULT_LIMIT): Promise<number> {
+    const claimed = await store.claimDue(owner, now(), leaseMs, limit);
+    const fired = await Promise.all(claimed.map(fire));
+    return fired.filter(Boolean).length;
+  }
+
+  let running = false;
+  let timeout: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+
+  function schedule(delayMs: number, intervalMs: number): void {
+    timeout = setTimeout(() => {
+      timeout = undefined;
+      inFlight = pollOnce(DEFAULT_LIMIT)
+        .catch((error: unknown) => {
+          onError(error);
+          return 0;
+        })
+        .then((fired) => {
+          inFlight = undefined;
+          if (running) schedule(fired >= DEFAULT_LIMIT ? 0 : intervalMs, intervalMs);
+        });
+    }, delayMs);
+    // The server (or the CLI's own loop) keeps the process alive, not the scheduler.
+    timeout.unref();
+  }
+
+  return {
+    pollOnce,
+    start(intervalMs = 1_000) {
+      if (running) return;
+      running = true;
+      schedule(0, intervalMs);
+    },
+    async stop() {
+      running = false;
+      if (timeout) clearTimeout(timeout);
+      timeout = undefined;
+      await inFlight;
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function logError(error: unknown, timer?: TimerRow): void {
+  const entry = { level: 'error', time: new Date().toISOString(), msg: timer ? 'timer handler failed' : 'timer poll failed', timer: timer?.id, kind: timer?.kind, error: messageOf(error) };
+  process.stderr.write(`${JSON.stringify(entry)}\n`);
+}

@@ -1,0 +1,52 @@
+/** Uploaded files' metadata (the `files` table); the bytes are in the blob store under `sha256`. */
+import type { Database } from './database.js';
+
+export interface FileRow {
+  id: string;
+  ownerId: string;
+  sha256: string;
+  size: number;
+  /** The type sniffed from the bytes when the file was accepted. */
+  mediaType: string;
+  originalName: string;
+  createdAt: string;
+}
+
+export interface FileStore {
+  insert(row: FileRow): Promise<void>;
+  get(id: string): Promise<FileRow | undefined>;
+}
+
+export function createFileStore(db: Database): FileStore {
+  return {
+    async insert(row) {
+      await db('files').insert({
+        id: row.id,
+        owner_id: row.ownerId,
+        sha256: row.sha256,
+        size: row.size,
+        media_type: row.mediaType,
+        original_name: row.originalName,
+        created_at: row.createdAt,
+      });
+    },
+
+    async get(id) {
+      const row = await db('files').where({ id }).first();
+      return row ? fromRow(row) : undefined;
+    },
+  };
+}
+
+function fromRow(row: Record<string, unknown>): FileRow {
+  return {
+    id: String(row.id),
+    ownerId: String(row.owner_id),
+    sha256: String(row.sha256),
+    // PostgreSQL returns a bigint as a string.
+    size: Number(row.size),
+    mediaType: String(row.media_type),
+    originalName: String(row.original_name),
+    createdAt: String(row.created_at),
+  };
+}

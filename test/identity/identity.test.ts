@@ -1,0 +1,305 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { isOnevisitError, type ErrorCode, type OnevisitError } from '../../src/domain/errors.js';
+import { makeResidentIdNumber, residentIdCheckChar } from '../../src/domain/ids.js';
+import {
+  checkPassword,
+  createIdentity,
+  csrfTokenFor,
+  csrfTokenMatches,
+  hashPassword,
+  newSessionToken,
+  verifyPassword,
+  type Identity,
+  type NewUser,
+  type Registration,
+} from '../../src/identity/index.js';
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
+
+/** The error `promise` is refused with; the test fails unless it is an OnevisitError with `code`. */
+async function refusal(promise: Promise<unknown>, code: ErrorCode): Promise<OnevisitError> {
+  const error = await promise.then(() => 'succeeded', (e: unknown) => e);
+  expect(isOnevisitError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true);
+  return error as OnevisitError;
+}
+
+const idNumber = makeResidentIdNumber({ region: '620102', birthDate: '1988-06-15', sequence: 37 });
+/** The same number with a wrong check character. */
+const badChecksum = idNumber.slice(0, 17) + (idNumber[17] === '1' ? '2' : '1');
+
+describe('passwords', () => {
+  it('a hash verifies its password and never contains it', async () => {
+    const password = 'correct horse battery';
+    const stored = await hashPassword(password);
+    expect(stored).to.match(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/);
+    expect(stored).to.not.contain(password);
+    expect(stored).to.not.contain(Buffer.from(password).toString('base64'));
+    expect(await verifyPassword(password, stored)).to.equal(true);
+  });
+
+  it('salts every hash, so equal passwords store differently', async () => {
+    expect(await hashPassword('same password')).to.not.equal(await hashPassword('same password'));
+  });
+
+  it('refuses a wrong password', async () => {
+    const stored = await hashPassword('correct horse battery');
+    expect(await verifyPassword('correct horse batterY', stored)).to.equal(false);
+    expect(await verifyPassword('', stored)).to.equal(false);
+  });
+
+  it('treats a malformed stored hash as no match, without throwing', async () => {
+    const good = await hashPassword('correct horse battery');
+    const [, , , , salt, hash] = good.split('$');
+    const malformed = [
+      '',
+      'correct horse battery',
+      'scrypt$',
+      `bcrypt$16384$8$1$${salt}$${hash}`,
+      `scrypt$16383$8$1$${salt}$${hash}`, // N not a power of two
+      `scrypt$2097152$8$1$${salt}$${hash}`, // a cost that would exhaust memory
+      `scrypt$16384$8$1$!!!$${hash}`,
+      `scrypt$16384$8$1$${salt}$`,
+      `scrypt$16384$8$1$${salt}$${hash}$extra`,
+      good.slice(0, -4),
+    ];
+    for (const stored of malformed) expect(await verifyPassword('correct horse battery', stored), stored).to.equal(false);
+  });
+
+  it('policy: 8 to 128 characters, counted as characters rather than bytes', () => {
+    expect(checkPassword('1234567').map((i) => [i.path, i.code])).to.deep.equal([['/password', 'PASSWORD.TOO_SHORT']]);
+    expect(checkPassword('12345678')).to.deep.equal([]);
+    expect(checkPassword('办事一次办成功')).to.have.length(1); // 7 characters, 21 bytes
+    expect(checkPassword('一件事一次办成功')).to.deep.equal([]);
+    expect(checkPassword('x'.repeat(128))).to.deep.equal([]);
+    expect(checkPassword('x'.repeat(129)).map((i) => i.code)).to.deep.equal(['PASSWORD.TOO_LONG']);
+    expect(checkPassword(undefined).map((i) => i.code)).to.deep.equal(['PASSWORD.REQUIRED']);
+  });
+});
+
+describe('CSRF tokens', () => {
+  it('are derived from the session token and match only it', () => {
+    const token = newSessionToken();
+    expect(token).to.match(/^[A-Za-z0-9_-]{43}$/);
+    expect(csrfTokenMatches(token, csrfTokenFor(token))).to.equal(true);
+    expect(csrfTokenMatches(token, csrfTokenFor(newSessionToken()))).to.equal(false);
+    expect(csrfTokenMatches(token, token)).to.equal(false);
+    expect(csrfTokenMatches(token, undefined)).to.equal(false);
+    expect(csrfTokenMatches(token, '')).to.equal(false);
+  });
+});
+
+for (const kind of databaseKinds) {
+  describe(`identity (${kind})`, () => {
+    const TTL = 60 * 60 * 1000;
+    let database: TestDatabase;
+    let identity: Identity;
+    let clock: Date;
+
+    before(async () => {
+      database = await openTestDatabase(kind);
+      identity = createIdentity({
+        db: database.db,
+        now: () => clock,
+        sessionTtlMs: TTL,
+        knownDepartments: new Set(['comprehensive-window', 'market-regulation', 'taxation']),
+      });
+    });
+    beforeEach(() => {
+      clock = new Date('2026-03-02T01:00:00.000Z');
+    });
+    after(async () => database.close());
+
+    let serial = 0;
+    const citizen = (overrides: Partial<Registration> = {}): Registration => ({
+      username: `citizen${++serial}`,
+      password: 'a long enough password',
+      name: '张三',
+      idNumber,
+      ...overrides,
+    });
+    const clerk = (overrides: Partial<NewUser> = {}): NewUser => ({
+      username: `clerk${++serial}`,
+      password: 'a long enough password',
+      role: 'clerk',
+      departments: ['market-regulation'],
+      name: '李四',
+      ...overrides,
+    });
+
+    it('registers a citizen and signs them in; only a masked id number leaves the server', async () => {
+      const input = citizen();
+      const user = await identity.register(input);
+      expect(user).to.deep.equal({ id: user.id, username: input.username, role: 'citizen', departments: [], name: '张三', idNumberMasked: '620102********' + idNumber.slice(14) });
+      expect(user.id).to.match(/^[0-9a-f-]{36}$/);
+
+      const session = await identity.login(input.username, input.password);
+      expect(session.user).to.deep.equal(user);
+      expect(JSON.stringify(session)).to.not.contain(idNumber);
+      expect(session.csrfToken).to.equal(csrfTokenFor(session.token));
+      expect(session.expiresAt).to.equal(new Date(clock.getTime() + TTL).toISOString());
+
+      expect(await identity.authenticate(session.token)).to.deep.equal({ userId: user.id, username: input.username, role: 'citizen', departments: [], name: '张三', idNumber });
+    });
+
+    it('self-registration always makes a citizen, whatever role the input claims', async () => {
+      const user = await identity.register({ ...citizen(), role: 'admin', departments: ['taxation'] } as Registration);
+      expect(user.role).to.equal('citizen');
+      expect(user.departments).to.deep.equal([]);
+    });
+
+    it('a clerk signs in to their departments; usernames are case-insensitive', async () => {
+      const user = await identity.addUser(clerk({ username: 'Wang.Clerk', departments: ['taxation', 'market-regulation', 'taxation'] }));
+      expect(user.username).to.equal('wang.clerk');
+      expect(user.idNumberMasked).to.equal(null);
+      const session = await identity.login('WANG.clerk', 'a long enough password');
+      const principal = await identity.authenticate(session.token);
+      expect(principal).to.deep.equal({ userId: user.id, username: 'wang.clerk', role: 'clerk', departments: ['taxation', 'market-regulation'], name: '李四' });
+    });
+
+    it('an unknown user and a wrong password get the same refusal', async () => {
+      const input = citizen();
+      await identity.register(input);
+      const wrong = await refusal(identity.login(input.username, 'not the password'), 'AUTH.INVALID_CREDENTIALS');
+      const unknown = await refusal(identity.login('nobody-here', input.password), 'AUTH.INVALID_CREDENTIALS');
+      const garbage = await refusal(identity.login('', ''), 'AUTH.INVALID_CREDENTIALS');
+      expect(unknown.message).to.equal(wrong.message);
+      expect(garbage.message).to.equal(wrong.message);
+    });
+
+    it('stores the password and the token only hashed', async () => {
+      const input = citizen({ password: 'plain text never stored' });
+      const user = await identity.register(input);
+      const session = await identity.login(input.username, input.password);
+
+      const users = await database.db('users').where({ id: user.id });
+      expect(JSON.stringify(users)).to.not.contain(input.password);
+      const sessions = await database.db('sessions').where({ user_id: user.id });
+      expect(sessions).to.have.length(1);
+      expect(JSON.stringify(sessions)).to.not.contain(session.token);
+      expect(JSON.stringify(sessions)).to.not.contain(session.csrfToken);
+      expect(sessions[0].token_hash).to.equal(createHash('sha256').update(session.token).digest('hex'));
+    });
+
+    it('a token stops working when it expires', async () => {
+      const input = citizen();
+      await identity.register(input);
+      const session = await identity.login(input.username, input.password);
+      clock = new Date(clock.getTime() + TTL - 1);
+      expect(await identity.authenticate(session.token)).to.not.equal(undefined);
+      clock = new Date(clock.getTime() + 1);
+      expect(await identity.authenticate(session.token)).to.equal(undefined);
+    });
+
+    it('logout revokes that session only', async () => {
+      const input = citizen();
+      await identity.register(input);
+      const first = await identity.login(input.username, input.password);
+      const second = await identity.login(input.username, input.password);
+      await identity.logout(first.token);
+      expect(await identity.authenticate(first.token)).to.equal(undefined);
+      expect(await identity.authenticate(second.token)).to.not.equal(undefined);
+      await identity.logout(first.token); // twice is harmless
+    });
+
+    it('an unknown or malformed token authenticates nobody', async () => {
+      expect(await identity.authenticate(newSessionToken())).to.equal(undefined);
+      expect(await identity.authenticate('')).to.equal(undefined);
+      expect(await identity.authenticate("' OR 1=1 --")).to.equal(undefined);
+      expect(await identity.authenticate(undefined as unknown as string)).to.equal(undefined);
+    });
+
+    it('a disabled user cannot sign in, and their open sessions end', async () => {
+      const input = clerk();
+      const user = await identity.addUser(input);
+      const session = await identity.login(input.username, input.password);
+      await identity.disableUser(user.id);
+      expect(await identity.authenticate(session.token)).to.equal(undefined);
+      const disabled = await refusal(identity.login(input.username, input.password), 'AUTH.INVALID_CREDENTIALS');
+      const wrong = await refusal(identity.login(input.username, 'not the password'), 'AUTH.INVALID_CREDENTIALS');
+      expect(disabled.message).to.equal(wrong.message);
+      await identity.disableUser(user.id);
+      await refusal(identity.disableUser('no-such-user'), 'USER.NOT_FOUND');
+    });
+
+    it('refuses a taken username, whatever its case', async () => {
+      const input = clerk({ username: 'zhao.clerk' });
+      await identity.addUser(input);
+      await refusal(identity.addUser({ ...input }), 'USER.EXISTS');
+      await refusal(identity.addUser({ ...input, username: 'Zhao.Clerk' }), 'USER.EXISTS');
+      await refusal(identity.register(citizen({ username: 'ZHAO.CLERK' })), 'USER.EXISTS');
+    });
+
+    it('two simultaneous sign-ups for one username: one account, the other told USER.EXISTS', async () => {
+      const input = citizen();
+      const results = await Promise.allSettled([identity.register(input), identity.register({ ...input, username: input.username.toUpperCase() })]);
+      expect(results.map((r) => r.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+      const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+      expect(isOnevisitError(rejected.reason, 'USER.EXISTS'), String(rejected.reason)).to.equal(true);
+      expect(await database.db('users').where({ username: input.username }).count({ n: '*' }).first()).to.satisfy((r: { n: number | string }) => Number(r.n) === 1);
+    });
+
+    it('lists every problem of an invalid account with its path', async () => {
+      const error = await refusal(
+        identity.addUser({ username: 'a', password: 'short', role: 'clerk', departments: ['market-regulation', 'nowhere', ''], idNumber: badChecksum, name: ' ' }),
+        'INPUT.INVALID',
+      );
+      expect(error.errors.map((e) => [e.path, e.code])).to.have.deep.members([
+        ['/username', 'USERNAME.INVALID'],
+        ['/password', 'PASSWORD.TOO_SHORT'],
+        ['/departments/1', 'DEPARTMENT.UNKNOWN'],
+        ['/departments/2', 'DEPARTMENT.INVALID'],
+        ['/name', 'NAME.INVALID'],
+        ['/idNumber', 'ID_NUMBER.INVALID'],
+      ]);
+      for (const e of error.errors) expect(e.message).to.not.contain(badChecksum);
+
+      const roles = await refusal(identity.addUser({ username: 'valid-name', password: 'long enough', role: 'king' } as unknown as NewUser), 'INPUT.INVALID');
+      expect(roles.errors.map((e) => e.path)).to.deep.equal(['/role']);
+
+      const staff = await refusal(identity.addUser({ username: 'valid-name', password: 'long enough', role: 'clerk' }), 'INPUT.INVALID');
+      expect(staff.errors.map((e) => [e.path, e.code])).to.deep.equal([['/departments', 'DEPARTMENTS.REQUIRED']]);
+
+      const empty = await refusal(identity.register({} as Registration), 'INPUT.INVALID');
+      expect(empty.errors.map((e) => e.path)).to.have.members(['/username', '/password', '/name', '/idNumber']);
+
+      expect(await identity.listUsers().then((users) => users.some((u) => u.username === 'valid-name'))).to.equal(false);
+    });
+
+    it('registration verifies the resident id number: checksum, birth date, normalised check character', async () => {
+      const checksum = await refusal(identity.register(citizen({ idNumber: badChecksum })), 'INPUT.INVALID');
+      expect(checksum.errors.map((e) => [e.path, e.code])).to.deep.equal([['/idNumber', 'ID_NUMBER.INVALID']]);
+
+      const unborn = makeResidentIdNumber({ birthDate: '2026-03-03' });
+      await refusal(identity.register(citizen({ idNumber: unborn })), 'INPUT.INVALID');
+
+      // A number whose check character is X, typed with a lower-case x.
+      let sequence = 0;
+      while (residentIdCheckChar(makeResidentIdNumber({ sequence }).slice(0, 17)) !== 'X') sequence++;
+      const withX = makeResidentIdNumber({ sequence });
+      const input = citizen({ idNumber: withX.toLowerCase() });
+      await identity.register(input);
+      const session = await identity.login(input.username, input.password);
+      expect((await identity.authenticate(session.token))?.idNumber).to.equal(withX);
+    });
+
+    it('a staff account may carry an id number only if it is valid', async () => {
+      const error = await refusal(identity.addUser(clerk({ idNumber: '123' })), 'INPUT.INVALID');
+      expect(error.errors.map((e) => e.path)).to.deep.equal(['/idNumber']);
+      const admin = await identity.addUser({ username: `admin${++serial}`, password: 'a long enough password', role: 'admin' });
+      expect(admin).to.include({ role: 'admin', name: admin.username, idNumberMasked: null });
+    });
+
+    it('deletes expired sessions and keeps live ones', async () => {
+      const input = citizen();
+      await identity.register(input);
+      const old = await identity.login(input.username, input.password);
+      clock = new Date(clock.getTime() + TTL / 2);
+      const fresh = await identity.login(input.username, input.password);
+      clock = new Date(clock.getTime() + TTL / 2 + 1);
+      expect(await identity.deleteExpiredSessions()).to.be.greaterThan(0);
+      const left = (await database.db('sessions').select('token_hash')).map((r: { token_hash: string }) => r.token_hash);
+      expect(left).to.not.include(createHash('sha256').update(old.token).digest('hex'));
+      expect(left).to.include(createHash('sha256').update(fresh.token).digest('hex'));
+    });
+  });
+}
