@@ -79,6 +79,7 @@ const MAX_RETRIES = 3;
 export class Engine {
   private readonly services: ServiceCache;
   private readonly cache = new Map<string, Cached>();
+  private readonly queues = new Map<string, Promise<void>>();
   private readonly validateEventRequest = createAjv().compile(eventRequestSchema);
   private readonly now: () => Date;
   private readonly newId: () => string;
@@ -136,6 +137,25 @@ export class Engine {
     const checked = this.checkEventRequest(request);
     await this.sendChecked(id, checked, actor, options);
     return this.get(id);
+  }
+
+  /**
+   * Events for one application from this process go one at a time, so concurrent decisions (several
+   * departments approving at once) do not spend their retries on each other; other processes are kept
+   * apart by the version check.
+   */
+  private serially<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(id) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(id, tail);
+    void tail.then(() => {
+      if (this.queues.get(id) === tail) this.queues.delete(id);
+    });
+    return result;
   }
 
   async get(id: string): Promise<ApplicationView> {
@@ -196,6 +216,17 @@ export class Engine {
   }
 
   private async sendChecked(id: string, request: EventRequest, actor: ActorRef, options: SendOptions & { completes?: string }): Promise<void> {
+    const committed = await this.serially(id, () => this.applyEvent(id, request, actor, options));
+    // Effects run outside the application's turn: their result events take a turn of their own.
+    await this.runEffects(committed.effects, committed.row, committed.service);
+  }
+
+  private async applyEvent(
+    id: string,
+    request: EventRequest,
+    actor: ActorRef,
+    options: SendOptions & { completes?: string },
+  ): Promise<{ effects: OutboxEntry[]; row: ApplicationRow; service: LoadedService }> {
     for (let attempt = 0; ; attempt++) {
       let cached = await this.load(id);
       if (options.expectedVersion !== undefined && options.expectedVersion !== cached.row.version) {
@@ -253,8 +284,7 @@ export class Engine {
         continue;
       }
       this.remember(id, { row: nextRow, snapshot: next, service });
-      await this.runEffects(effects, nextRow, service);
-      return;
+      return { effects, row: nextRow, service };
     }
   }
 

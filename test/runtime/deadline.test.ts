@@ -82,8 +82,8 @@ describe('runtime/deadline', () => {
       // Accepted Wed Sep 30; Oct 1–7 are holidays; Thu Oct 8, Fri Oct 9, Sat Oct 10 (a make-up working day).
       const deadline = deadlineOf(clockThrough('2026-09-30T10:00'), 3, 0, thresholds, calendar);
       expect(deadline.dueAt).to.equal(iso(cst('2026-10-10T23:59:59.999')));
-      // With weekends only, Oct 1–3 would count.
-      expect(deadlineOf(clockThrough('2026-09-30T10:00'), 3, 0, thresholds, weekendsOnly).dueAt).to.equal(iso(cst('2026-10-02T23:59:59.999')));
+      // With weekends only, Thu Oct 1, Fri Oct 2 and Mon Oct 5 would count.
+      expect(deadlineOf(clockThrough('2026-09-30T10:00'), 3, 0, thresholds, weekendsOnly).dueAt).to.equal(iso(cst('2026-10-05T23:59:59.999')));
     });
 
     it('counts a make-up Sunday and not the Saturday before it', () => {

@@ -1,0 +1,153 @@
+/**
+ * The composition root: the only file that wires everything. `startOnevisit` opens and migrates the
+ * database, seeds the calendar and publishes the catalog, builds the engine, identity, files and
+ * scheduler, and returns the express app (the caller listens) with a `close` for shutdown.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { createWorkingCalendar, parseCalendarData, type CalendarData, type WorkingCalendar } from './domain/calendar.js';
+import { createDefinitionValidator, definitionHash } from './definitions/index.js';
+import { Engine } from './runtime/index.js';
+import {
+  createApplicationStore,
+  createBlobStore,
+  createDefinitionStore,
+  createTimerStore,
+  describeDatabase,
+  loadCalendar,
+  migrateLatest,
+  openDatabase,
+  readCatalog,
+  saveCalendarYear,
+  seedCalendars,
+  type Database,
+} from './store/index.js';
+import { createApplicationQueries } from './store/applicationQueries.js';
+import { createIdentity, type Identity } from './identity/index.js';
+import { createFileService } from './files/index.js';
+import { createScheduler, createTimerEffect, timerHandlers, type Scheduler } from './scheduler/index.js';
+import { createApplicationUseCases } from './application/applications.js';
+import { createCatalogUseCases } from './application/catalog.js';
+import { createAdminUseCases } from './application/admin.js';
+import { createApp, type HttpOptions } from './http/app.js';
+import { createLogger } from './http/logging.js';
+
+export interface OnevisitConfig {
+  dataDir: string;
+  databaseUrl?: string;
+  /** PostgreSQL schema (tests). */
+  databaseSchema?: string;
+  logger?: Logger;
+  now?: () => Date;
+  http?: HttpOptions;
+  /** Scheduler poll interval; 0 leaves the scheduler stopped (tests drive `scheduler.pollOnce`). */
+  pollIntervalMs?: number;
+}
+
+export interface Onevisit {
+  app: ReturnType<typeof createApp>;
+  db: Database;
+  engine: Engine;
+  identity: Identity;
+  scheduler: Scheduler;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
+  const logger = config.logger ?? createLogger();
+  const now = config.now ?? (() => new Date());
+  const catalog = readCatalog();
+  const db = openDatabase({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
+    ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+  });
+  await migrateLatest(db);
+  await seedCalendars(db, shippedCalendars());
+  let calendar: WorkingCalendar = createWorkingCalendar(await loadCalendar(db));
+
+  const definitions = createDefinitionStore(db);
+  const validator = createDefinitionValidator(catalog.definitionSchema);
+  for (const file of catalog.definitionFiles) {
+    const result = validator.validate(JSON.parse(fs.readFileSync(file, 'utf8')), catalog.context);
+    if (!result.valid) throw new Error(`${path.basename(file)} is invalid: ${result.errors.map((e) => `${e.path} ${e.code}`).join('; ')}`);
+    await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString());
+  }
+
+  const identity = createIdentity({ db, now, knownDepartments: new Set(catalog.departments.map((d) => d.id)) });
+  const files = createFileService({ db, blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
+  const timers = createTimerStore(db);
+  const engine = new Engine({
+    store: createApplicationStore(db),
+    definitions,
+    now,
+    calendar: () => calendar,
+    materials: {
+      checkFile: files.verifier.checkFile,
+      // The wallet arrives with certificates (issue 4); until then no certificate can stand in for a material.
+      checkCertificate: async (_owner, id) => `no certificate ${id} in your wallet`,
+    },
+    effects: {
+      issueCertificates: async () => [],
+      scheduleTimer: createTimerEffect({ timers, calendar: () => calendar, now }),
+    },
+    onEffectError: (effectId, error) => logger.error({ effectId, err: error }, 'effect failed; it stays in the outbox'),
+  });
+  const scheduler = createScheduler({
+    db,
+    owner: `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    handlers: timerHandlers(engine),
+    now,
+    onError: (error, timer) => logger.error({ err: error, timer: timer?.id }, 'timer failed'),
+  });
+  const queries = createApplicationQueries(db);
+  const app = createApp({
+    identity,
+    files,
+    logger,
+    applications: createApplicationUseCases({ engine, queries, now }),
+    catalog: createCatalogUseCases({ engine, definitions, validator, context: () => catalog.context, now }),
+    admin: createAdminUseCases({
+      identity,
+      queries,
+      now,
+      calendar: {
+        years: () => loadCalendar(db),
+        async saveYear(data: CalendarData) {
+          await saveCalendarYear(db, data);
+          calendar = createWorkingCalendar(await loadCalendar(db));
+        },
+      },
+    }),
+    ...(config.http ? { options: config.http } : {}),
+  });
+  if (config.pollIntervalMs) scheduler.start(config.pollIntervalMs);
+  // Effects left pending by a crash are carried out at start.
+  await engine.runPendingEffects();
+  logger.info({ database: describeDatabase(db) }, 'onevisit ready');
+  return {
+    app,
+    db,
+    engine,
+    identity,
+    scheduler,
+    logger,
+    async close() {
+      await scheduler.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/** The calendars shipped in workflows/calendars; admins' edits in the database win over them. */
+function shippedCalendars(): CalendarData[] {
+  const dir = path.join(path.dirname(readCatalog().definitionFiles[0] ?? 'workflows/x'), 'calendars');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => parseCalendarData(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))));
+}
