@@ -109,7 +109,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     files,
     logger,
     applications: createApplicationUseCases({ engine, queries, now }),
-    catalog: createCatalogUseCases({ engine, definitions, validator, context: () => catalog.context, now }),
+    catalog: createCatalogUseCases({ engine, definitions, validator, definitionSchema: catalog.definitionSchema, context: () => catalog.context, now }),
     admin: createAdminUseCases({
       identity,
       queries,

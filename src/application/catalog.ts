@@ -10,6 +10,8 @@ export interface CatalogDeps {
   engine: Engine;
   definitions: DefinitionStore;
   validator: DefinitionValidator;
+  /** schemas/service-definition.schema.json, published in the API document. */
+  definitionSchema: object;
   context: () => CatalogContext;
   now: () => Date;
 }
@@ -25,7 +27,7 @@ export interface ServiceSummary {
   publishedAt: string;
 }
 
-export function createCatalogUseCases({ engine, definitions, validator, context, now }: CatalogDeps) {
+export function createCatalogUseCases({ engine, definitions, validator, definitionSchema, context, now }: CatalogDeps) {
   function validate(body: unknown) {
     const result = validator.validate(body, context());
     if (!result.valid) return { valid: false as const, errors: result.errors, diagram: null };
@@ -33,6 +35,8 @@ export function createCatalogUseCases({ engine, definitions, validator, context,
   }
 
   return {
+    definitionSchema,
+
     async list(): Promise<ServiceSummary[]> {
       return (await definitions.latest()).map((p) => summaryOf(p.definition, p.publishedAt));
     },

@@ -5,6 +5,11 @@ import { OnevisitError } from '../domain/errors.js';
 export interface Config {
   dataDir: string;
   databaseUrl?: string;
+  port: number;
+  /** Where the service is reached from outside (for links in QR codes); default http://localhost:<port>. */
+  baseUrl: string;
+  /** Seed demo accounts on an empty database. */
+  demo: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -13,5 +18,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl !== undefined && databaseUrl !== '' && !/^(postgres(ql)?:\/\/|sqlite:)/.test(databaseUrl)) {
     throw new OnevisitError('CONFIG.INVALID', 'ONEVISIT_DATABASE_URL must be a postgres:// URL or sqlite:<file>');
   }
-  return { dataDir, ...(databaseUrl ? { databaseUrl } : {}) };
+  const portText = env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) throw new OnevisitError('CONFIG.INVALID', `PORT must be a port number (1-65535), not "${portText}"`);
+  const baseUrl = env.ONEVISIT_BASE_URL || `http://localhost:${port}`;
+  try {
+    if (!/^https?:$/.test(new URL(baseUrl).protocol)) throw new Error('not http');
+  } catch {
+    throw new OnevisitError('CONFIG.INVALID', `ONEVISIT_BASE_URL must be an http(s) URL, not "${baseUrl}"`);
+  }
+  const demoText = (env.ONEVISIT_DEMO ?? '').toLowerCase();
+  if (!['', '0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(demoText)) throw new OnevisitError('CONFIG.INVALID', `ONEVISIT_DEMO must be true or false, not "${env.ONEVISIT_DEMO}"`);
+  const demo = ['1', 'true', 'yes', 'on'].includes(demoText);
+  return { dataDir, ...(databaseUrl ? { databaseUrl } : {}), port, baseUrl: baseUrl.replace(/\/$/, ''), demo };
 }

@@ -10,6 +10,7 @@ import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefin
 import { definitionHash } from '../definitions/index.js';
 import { readConfig } from './config.js';
 import { simulate } from './simulate.js';
+import { serve } from './serve.js';
 
 const USAGE = `usage: onevisit <command>
 
@@ -17,12 +18,14 @@ const USAGE = `usage: onevisit <command>
   diagram <file>               print the compiled machine as a Mermaid stateDiagram-v2
   simulate <file> [--form f.json] [--reject matter]... [--defer]
                                drive a definition to a final state with generated events
+  serve                        serve the HTTP API (PORT, default 3000); ONEVISIT_DEMO=1 seeds demo accounts
   migrate                      create or update the database schema
   demo                         migrate, publish workflows/ and simulate every service
   user add --username U --password P --role citizen|clerk|admin [--departments a,b] [--name N] [--id-number N]
                                create an account (clerks need a department; citizens a name and id number)
 
-environment: ONEVISIT_DATA_DIR (default ./data), ONEVISIT_DATABASE_URL (postgres://… or sqlite:<file>)`;
+environment: PORT, ONEVISIT_DATA_DIR (default ./data), ONEVISIT_DATABASE_URL (postgres://… or sqlite:<file>),
+             ONEVISIT_BASE_URL, ONEVISIT_DEMO`;
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 
@@ -41,6 +44,8 @@ export async function run(argv: string[], out: Out = { log: (l) => console.log(l
       return demo(out);
     case 'user':
       return user(rest, out);
+    case 'serve':
+      return serve(readConfig(), out);
     case undefined:
     case 'help':
     case '--help':

@@ -644,16 +644,22 @@ export function createWorkingCalendar(years: readonly CalendarData[] = [], optio
   return new WorkingCalendar(years, options);
 }
 
+/** `thresholds` when 0 ≤ blue ≤ yellow ≤ 1; otherwise throws INPUT.INVALID. */
+export function checkWarningThresholds(thresholds: WarningThresholds): WarningThresholds {
+  const { blue, yellow } = thresholds ?? ({} as WarningThresholds);
+  if (typeof blue !== 'number' || typeof yellow !== 'number' || !(blue >= 0 && blue <= yellow && yellow <= 1)) {
+    throw badInput(`warning thresholds must satisfy 0 ≤ blue ≤ yellow ≤ 1, not blue ${describe(blue)}, yellow ${describe(yellow)}`);
+  }
+  return thresholds;
+}
+
 /**
  * The warning level for the fraction of the promised time used (e.g. `elapsedFraction`): red from 1 (the deadline
  * has passed), else yellow from `thresholds.yellow`, else blue from `thresholds.blue`, else none. The boundaries
  * belong to the higher level (0.5 with blue = 0.5 is blue). Requires 0 ≤ blue ≤ yellow ≤ 1.
  */
 export function warningLevel(elapsedFraction: number, thresholds: WarningThresholds): WarningLevel {
-  const { blue, yellow } = thresholds ?? ({} as WarningThresholds);
-  if (typeof blue !== 'number' || typeof yellow !== 'number' || !(blue >= 0 && blue <= yellow && yellow <= 1)) {
-    throw badInput(`warning thresholds must satisfy 0 ≤ blue ≤ yellow ≤ 1, not blue ${describe(blue)}, yellow ${describe(yellow)}`);
-  }
+  const { blue, yellow } = checkWarningThresholds(thresholds);
   if (typeof elapsedFraction !== 'number' || Number.isNaN(elapsedFraction)) {
     throw badInput(`the elapsed fraction must be a number, not ${describe(elapsedFraction)}`);
   }

@@ -29,7 +29,7 @@ export function apiRouter(services: HttpServices): Router {
   });
 
   router.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+    res.json(openApiDocument(catalog.definitionSchema));
   });
 
   // Accounts and sessions

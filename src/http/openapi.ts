@@ -109,10 +109,12 @@ const responseSchemas = {
   },
 };
 
-let cached: object | undefined;
+const cache = new WeakMap<object, object>();
 
-export function openApiDocument(): object {
-  if (cached) return cached;
+/** The document; `definitionSchema` (schemas/service-definition.schema.json) is embedded as ServiceDefinition. */
+export function openApiDocument(definitionSchema: object = {}): object {
+  const hit = cache.get(definitionSchema);
+  if (hit) return hit;
   const paths: Record<string, Record<string, object>> = {};
   for (const route of ROUTES) {
     const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
@@ -134,7 +136,7 @@ export function openApiDocument(): object {
       },
     };
   }
-  cached = {
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'onevisit API',
@@ -156,11 +158,27 @@ export function openApiDocument(): object {
         ...Object.fromEntries(Object.entries(RequestSchemas).map(([name, schema]) => [name, schema])),
         ...responseSchemas,
         Problem: problemSchema,
-        ServiceDefinition: { $ref: 'https://onevisit.example/schemas/service-definition.schema.json', description: 'schemas/service-definition.schema.json' },
+        ServiceDefinition: embedded(definitionSchema, '#/components/schemas/ServiceDefinition'),
       },
     },
   };
-  return cached;
+  cache.set(definitionSchema, document);
+  return document;
+}
+
+/** A standalone schema placed inside the document: its internal references re-rooted at `at`. */
+function embedded(schema: object, at: string): object {
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      if (key === '$schema' || key === '$id') continue;
+      out[key] = key === '$ref' && typeof child === 'string' && child.startsWith('#') ? `${at}${child.slice(1)}` : rewrite(child);
+    }
+    return out;
+  };
+  return rewrite(schema) as object;
 }
 
 function requestBody(body: string): object {

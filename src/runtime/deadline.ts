@@ -15,7 +15,7 @@
  * The instants agree with the calendar's own measure: `warningAt(deadlineOf(...), 'running', now)` equals
  * `warningLevel(calendar.elapsedFraction(...), thresholds)` at every millisecond.
  */
-import { DAY_MS, type TimeInterval, type WarningThresholds, type WorkingCalendar } from '../domain/calendar.js';
+import { DAY_MS, checkWarningThresholds, type TimeInterval, type WarningThresholds, type WorkingCalendar } from '../domain/calendar.js';
 import { OnevisitError, type Issue } from '../domain/errors.js';
 import type { ClockMode, WarningLevel } from '../domain/vocabulary.js';
 
@@ -111,7 +111,7 @@ export function deadlineOf(
   thresholds: WarningThresholds,
   calendar: WorkingCalendar,
 ): Deadline {
-  checkThresholds(thresholds);
+  checkWarningThresholds(thresholds);
   if (record.startedAt === undefined || record.pausedSince !== undefined || record.stoppedAt !== undefined) return {};
   const start = new Date(instant(record.startedAt, 'startedAt'));
   const pauses: TimeInterval[] = record.pauses.map((p, i) => ({
@@ -217,13 +217,6 @@ function thresholdMs(target: number, fraction: number): number {
   while (ms > 1 && (ms - 1) / target >= fraction) ms -= 1;
   while (ms < target && ms / target < fraction) ms += 1;
   return ms;
-}
-
-function checkThresholds(thresholds: WarningThresholds): void {
-  const { blue, yellow } = thresholds ?? ({} as WarningThresholds);
-  if (typeof blue !== 'number' || typeof yellow !== 'number' || !(blue >= 0 && blue <= yellow && yellow <= 1)) {
-    throw new OnevisitError('INPUT.INVALID', `warning thresholds must satisfy 0 ≤ blue ≤ yellow ≤ 1, not blue ${String(blue)}, yellow ${String(yellow)}`);
-  }
 }
 
 function isIsoInstant(value: unknown): value is string {

@@ -1,0 +1,44 @@
+/**
+ * The error registry, the HTTP status table and the API document stay in step (fastify's errors test),
+ * the document is valid OpenAPI 3.1, and it lists exactly the routes the router serves.
+ */
+import { expect } from 'chai';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { ErrorCodes } from '../../src/domain/errors.js';
+import { ErrorStatuses } from '../../src/http/problem.js';
+import { ROUTES, openApiDocument } from '../../src/http/openapi.js';
+import { apiRouter } from '../../src/http/api.js';
+import type { HttpServices } from '../../src/http/app.js';
+import { readCatalog } from '../../src/store/index.js';
+
+type Layer = { route?: { path: string; methods: Record<string, boolean> } };
+
+describe('API contract', () => {
+  it('maps every registered error code to a 4xx or 5xx status, and no code outside the registry', () => {
+    expect(Object.keys(ErrorStatuses).sort()).to.deep.equal(Object.keys(ErrorCodes).sort());
+    for (const [code, status] of Object.entries(ErrorStatuses)) expect(status, code).to.be.within(400, 599);
+  });
+
+  it('publishes every error code in the document, and only those', () => {
+    const doc = openApiDocument(readCatalog().definitionSchema) as { components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } } };
+    expect(doc.components.schemas.Problem.properties.code.enum.filter((c) => c !== 'INTERNAL').sort()).to.deep.equal(Object.keys(ErrorCodes).sort());
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(openApiDocument(readCatalog().definitionSchema) as never);
+    expect(result.errors ?? [], JSON.stringify(result.errors, null, 1)).to.deep.equal([]);
+    expect(result.valid).to.equal(true);
+    expect(validator.version).to.equal('3.1');
+  });
+
+  it('documents exactly the routes the router serves', () => {
+    const router = apiRouter({ options: {}, catalog: { definitionSchema: {} } } as unknown as HttpServices) as unknown as { stack: Layer[] };
+    const served = router.stack
+      .filter((layer) => layer.route)
+      .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`))
+      .sort();
+    const documented = ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
+    expect(served).to.deep.equal(documented);
+  });
+});
