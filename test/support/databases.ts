@@ -12,12 +12,30 @@ import { migrateLatest, openDatabase, type Database } from '../../src/store/inde
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
-export const databaseKinds: DatabaseKind[] = (process.env.ONEVISIT_TEST_DATABASES ?? 'sqlite')
-  .split(',')
-  .map((s) => s.trim())
-  .filter((s): s is DatabaseKind => s === 'sqlite' || s === 'postgres');
-
 export const postgresUrl = process.env.ONEVISIT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Whether the PostgreSQL server answers (within a second). */
+async function postgresAnswers(): Promise<boolean> {
+  const probe = knexFactory({ client: 'pg', connection: { connectionString: postgresUrl, connectionTimeoutMillis: 1000 }, pool: { min: 0, max: 1 } });
+  try {
+    await probe.raw('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.destroy();
+  }
+}
+
+/**
+ * ONEVISIT_TEST_DATABASES names them (CI: `sqlite,postgres`, so a missing server fails the run). Unset,
+ * the suites run on SQLite, and on PostgreSQL too when one answers at ONEVISIT_TEST_PG_URL.
+ */
+export const databaseKinds: DatabaseKind[] = process.env.ONEVISIT_TEST_DATABASES
+  ? process.env.ONEVISIT_TEST_DATABASES.split(',')
+      .map((s) => s.trim())
+      .filter((s): s is DatabaseKind => s === 'sqlite' || s === 'postgres')
+  : ['sqlite', ...((await postgresAnswers()) ? (['postgres'] as const) : [])];
 
 export interface TestDatabase {
   db: Database;
