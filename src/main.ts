@@ -42,6 +42,8 @@ export interface OnevisitConfig {
   logger?: Logger;
   now?: () => Date;
   http?: HttpOptions;
+  /** How long a sign-in lasts (default 8 hours). */
+  sessionTtlMs?: number;
   /** Scheduler poll interval; 0 leaves the scheduler stopped (tests drive `scheduler.pollOnce`). */
   pollIntervalMs?: number;
 }
@@ -77,7 +79,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString());
   }
 
-  const identity = createIdentity({ db, now, knownDepartments: new Set(catalog.departments.map((d) => d.id)) });
+  const identity = createIdentity({ db, now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) });
   const files = createFileService({ db, blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
   const timers = createTimerStore(db);
   const engine = new Engine({

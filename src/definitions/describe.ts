@@ -65,10 +65,13 @@ export interface OpenTask {
   matter?: string;
 }
 
-/** What clerks can act on in this state. Nothing while the applicant owes a supplement or a payment is pending on them. */
+/**
+ * What clerks can act on in this state. The intake task waits while the applicant owes a supplement; in a
+ * review, the other departments go on with their matters while one matter is back with the applicant.
+ */
 export function openTasks(compiled: CompiledService, snapshot: AnyMachineSnapshot): OpenTask[] {
+  if (snapshot.status === 'done') return [];
   const status = statusOf(snapshot);
-  if (status === 'supplement_requested' || snapshot.status === 'done') return [];
   const step = activeStep(compiled, snapshot.value);
   switch (step?.kind) {
     case 'intake':

@@ -5,6 +5,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { OnevisitError } from '../domain/errors.js';
 import { UPLOAD_LIMIT_BYTES } from '../files/index.js';
 import { checkInput } from '../application/input.js';
+import { requireCapability } from '../identity/policy.js';
 import type { HttpServices } from './app.js';
 import { SESSION_COOKIE, authOf, principalOf } from './auth.js';
 import { openApiDocument } from './openapi.js';
@@ -96,7 +97,8 @@ export function apiRouter(services: HttpServices): Router {
 
   // Files
   router.post('/files', (req, res, next) => {
-    principalOf(res);
+    // Before multer reads the body: whoever may not upload is refused without sending the bytes anywhere.
+    requireCapability(principalOf(res), 'file.upload');
     if (!req.is('multipart/form-data')) throw new OnevisitError('FILE.MISSING', 'upload the file as multipart/form-data in the field "file"');
     next();
   }, upload.single('file'), async (req, res) => {

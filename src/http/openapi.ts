@@ -36,7 +36,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'post', path: '/applications/{id}/claim', summary: 'Take the intake task or a matter\'s task', who: 'clerk', body: 'Claim', response: 'Application' },
   { method: 'post', path: '/applications/{id}/release', summary: 'Give a claimed task back', who: 'clerk', body: 'Claim', response: 'Application' },
   { method: 'post', path: '/applications/{id}/rating', summary: 'Rate the service once it is done', who: 'citizen', body: 'Rating', response: 'Application', status: 201 },
-  { method: 'post', path: '/files', summary: 'Upload a material (PDF, JPEG or PNG, sniffed from its content)', who: 'signed in', body: 'multipart', response: 'File', status: 201 },
+  { method: 'post', path: '/files', summary: 'Upload a material (PDF, JPEG or PNG, sniffed from its content)', who: 'citizen or clerk', body: 'multipart', response: 'File', status: 201 },
   { method: 'get', path: '/files/{id}', summary: 'A file of yours', who: 'signed in', response: 'File' },
   { method: 'get', path: '/files/{id}/content', summary: 'The bytes of a file of yours', who: 'signed in' },
   { method: 'post', path: '/definitions/validate', summary: 'Validate a definition: every error with its path, and the diagram', who: 'admin', body: 'definition' },

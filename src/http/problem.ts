@@ -55,6 +55,8 @@ export const PROBLEM_TYPE_BASE = 'https://onevisit.example/problems/';
 export function problemOf(error: OnevisitError): Problem {
   const status = ErrorStatuses[error.code];
   return {
+    // Extension members first: they can never replace a standard member.
+    ...(status < 500 ? error.details : {}),
     type: `${PROBLEM_TYPE_BASE}${error.code.toLowerCase().replace('.', '/')}`,
     title: ErrorCodes[error.code],
     status,
@@ -62,7 +64,6 @@ export function problemOf(error: OnevisitError): Problem {
     // A 5xx says what happened in general terms; its particulars go to the log, not to the client.
     detail: status >= 500 ? ErrorCodes[error.code] : error.message,
     ...(error.errors.length > 0 ? { errors: [...error.errors] } : {}),
-    ...(status < 500 ? error.details : {}),
   };
 }
 

@@ -248,7 +248,7 @@ export class Engine {
       const event = await this.buildEvent(request, actor, cached);
       if (!snapshot.can(event)) {
         throw new OnevisitError('TRANSITION.NOT_ALLOWED', `${request.type}${request.matter ? ` (${request.matter})` : ''} is not allowed while the application is ${statusOf(snapshot)} (${stateLabel(snapshot.value)})`, {
-          details: { status: statusOf(snapshot), state: snapshot.value },
+          details: { applicationStatus: statusOf(snapshot), state: snapshot.value },
         });
       }
       authorizeDepartment(compiled, snapshot.value, request.type, actor, request.matter);

@@ -10,7 +10,8 @@ import type { TestServer } from './server.js';
 
 /** Asserts `res` is the problem `code` with `status`: problem+json, with type, title, status, code and detail. */
 export function expectProblem(res: Response, status: number, code: string): void {
-  const where = `${res.req?.method ?? ''} ${res.req?.path ?? ''} → ${res.status} ${res.text?.slice(0, 300) ?? ''}`;
+  const req = (res as unknown as { req?: { method?: string; path?: string } }).req;
+  const where = `${req?.method ?? ''} ${req?.path ?? ''} → ${res.status} ${res.text?.slice(0, 300) ?? ''}`;
   expect(res.status, where).to.equal(status);
   expect(res.headers['content-type'], where).to.match(/^application\/problem\+json/);
   expect(res.body, where).to.include({ status, code });

@@ -42,6 +42,8 @@ export async function openTestServer(kind: DatabaseKind, options: { now?: Date; 
     logger,
     now: () => clock.now,
     http: { loginAttempts: options.loginAttempts ?? 100 },
+    // Tests move the clock by days; sessions outlive that.
+    sessionTtlMs: 400 * 24 * 3600_000,
   });
   return {
     onevisit,
