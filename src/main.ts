@@ -126,6 +126,16 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     }),
     ...(config.http ? { options: config.http } : {}),
   });
+  // Calendar edits made on another instance reach this one within a minute.
+  const calendarRefresh = config.pollIntervalMs
+    ? setInterval(() => {
+        loadCalendar(db).then(
+          (years) => (calendar = createWorkingCalendar(years)),
+          (error: unknown) => logger.error({ err: error }, 'calendar reload failed'),
+        );
+      }, 60_000)
+    : undefined;
+  calendarRefresh?.unref();
   if (config.pollIntervalMs) scheduler.start(config.pollIntervalMs);
   // Effects left pending by a crash are carried out at start.
   await engine.runPendingEffects();
@@ -138,6 +148,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     scheduler,
     logger,
     async close() {
+      if (calendarRefresh) clearInterval(calendarRefresh);
       await scheduler.stop();
       await db.destroy();
     },

@@ -45,6 +45,11 @@ export function createApp(services: HttpServices) {
   app.set('query parser', 'simple');
   app.use(requestLogger(services.logger));
   app.use(helmet());
+  // No id or filter of ours holds U+0000, and PostgreSQL cannot compare text with one (a 500): refused before any lookup.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    if (req.url.includes('%00')) throw new OnevisitError('INPUT.INVALID', 'the URL holds a NUL character', { errors: [{ path: '/url', code: 'INPUT.NUL_CHARACTER', message: 'a NUL character (%00) is not accepted in a URL' }] });
+    next();
+  });
   app.use(express.json({ limit: services.options?.jsonLimit ?? JSON_LIMIT_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const path = forbiddenKeyPath(req.body);

@@ -227,8 +227,10 @@ export class Engine {
     actor: ActorRef,
     options: SendOptions & { completes?: string },
   ): Promise<{ effects: OutboxEntry[]; row: ApplicationRow; service: LoadedService }> {
+    let fresh = false;
     for (let attempt = 0; ; attempt++) {
-      let cached = await this.load(id);
+      const fromCache = !fresh && this.cache.has(id);
+      let cached = await this.load(id, fresh);
       if (options.expectedVersion !== undefined && options.expectedVersion !== cached.row.version) {
         cached = await this.load(id, true);
         if (options.expectedVersion !== cached.row.version) {
@@ -246,6 +248,11 @@ export class Engine {
       }
       authorizeActorKind(request.type, actor);
       const event = await this.buildEvent(request, actor, cached);
+      if (!snapshot.can(event) && fromCache) {
+        // A refusal from a cached snapshot is checked once against the database: another instance may have moved it.
+        fresh = true;
+        continue;
+      }
       if (!snapshot.can(event)) {
         throw new OnevisitError('TRANSITION.NOT_ALLOWED', `${request.type}${request.matter ? ` (${request.matter})` : ''} is not allowed while the application is ${statusOf(snapshot)} (${stateLabel(snapshot.value)})`, {
           details: { applicationStatus: statusOf(snapshot), state: snapshot.value },

@@ -99,7 +99,7 @@ for (const kind of databaseKinds) {
 
     describe('ids and routes that do not exist', () => {
       it('answers an unknown application id with 404 APPLICATION.NOT_FOUND, whatever its shape', async () => {
-        for (const id of ['00000000-0000-4000-8000-000000000000', 'nope', 'x'.repeat(300), '%00', '..%2F..%2Fetc', '%E4%B8%AD']) {
+        for (const id of ['00000000-0000-4000-8000-000000000000', 'nope', 'x'.repeat(300), '..%2F..%2Fetc', '%E4%B8%AD', '%2500']) {
           expectProblem(await server.http.get(`/api/v1/applications/${id}`).set(...citizen.auth), 404, 'APPLICATION.NOT_FOUND');
           await refusedUnchanged(() => server.http.post(`/api/v1/applications/${id}/events`).set(...clerk.auth).send({ type: 'ACCEPT' }), 404, 'APPLICATION.NOT_FOUND');
           await refusedUnchanged(() => server.http.post(`/api/v1/applications/${id}/claim`).set(...clerk.auth).send({}), 404, 'APPLICATION.NOT_FOUND');
@@ -107,7 +107,7 @@ for (const kind of databaseKinds) {
       });
 
       it('answers an unknown file id with 404 FILE.NOT_FOUND, whatever its shape', async () => {
-        for (const id of ['00000000-0000-4000-8000-000000000000', 'x'.repeat(300), '%00']) {
+        for (const id of ['00000000-0000-4000-8000-000000000000', 'x'.repeat(300), '%E4%B8%AD']) {
           expectProblem(await server.http.get(`/api/v1/files/${id}`).set(...citizen.auth), 404, 'FILE.NOT_FOUND');
           expectProblem(await server.http.get(`/api/v1/files/${id}/content`).set(...citizen.auth), 404, 'FILE.NOT_FOUND');
         }
@@ -115,9 +115,20 @@ for (const kind of databaseKinds) {
 
       it('answers an unknown service with 404 SERVICE.NOT_FOUND, and stores no application for it', async () => {
         expectProblem(await server.http.get('/api/v1/services/no-such-service'), 404, 'SERVICE.NOT_FOUND');
-        expectProblem(await server.http.get('/api/v1/services/%00'), 404, 'SERVICE.NOT_FOUND');
+        expectProblem(await server.http.get('/api/v1/services/x%20y'), 404, 'SERVICE.NOT_FOUND');
         await refusedUnchanged(() => submit().send({ serviceId: 'no-such-service', form: {}, materials: [] }), 404, 'SERVICE.NOT_FOUND');
         await refusedUnchanged(() => submit().send({ serviceId: businessStartup.id, version: 99, form: exampleForm, materials }), 404, 'SERVICE.NOT_FOUND');
+      });
+
+      it('refuses a NUL character in the URL with 400 INPUT.INVALID, on both databases alike', async () => {
+        for (const url of ['/api/v1/applications/%00', '/api/v1/files/%00', '/api/v1/files/%00/content', '/api/v1/services/%00', '/api/v1/definitions/%00/versions', '/api/v1/applications?department=%00']) {
+          const res = await server.http.get(url).set(...(url.includes('definitions') ? admin : citizen).auth);
+          expectProblem(res, 400, 'INPUT.INVALID');
+          expect(res.body.errors[0]).to.include({ path: '/url', code: 'INPUT.NUL_CHARACTER' });
+        }
+        await refusedUnchanged(() => server.http.post('/api/v1/applications/a%00b/events').set(...clerk.auth).send({ type: 'ACCEPT' }), 400, 'INPUT.INVALID');
+        // A broken percent-escape is no id either.
+        expectProblem(await server.http.get('/api/v1/applications/%E4%B8').set(...citizen.auth), 400, 'INPUT.INVALID');
       });
 
       it('answers an unknown route with 404 ROUTE.NOT_FOUND, inside and outside the API', async () => {
