@@ -110,7 +110,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     identity,
     files,
     logger,
-    applications: createApplicationUseCases({ engine, queries, now }),
+    applications: createApplicationUseCases({ engine, queries, files, now }),
     catalog: createCatalogUseCases({ engine, definitions, validator, definitionSchema: catalog.definitionSchema, context: () => catalog.context, now }),
     admin: createAdminUseCases({
       identity,

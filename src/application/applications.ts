@@ -11,10 +11,12 @@ import type { ApplicationView, Engine } from '../runtime/index.js';
 import { warningLevelAt } from '../runtime/tracking.js';
 import type { ApplicationQueries, ApplicationSummaryRow } from '../store/applicationQueries.js';
 import { checkInput } from './input.js';
+import type { FileService } from '../files/index.js';
 
 export interface ApplicationsDeps {
   engine: Engine;
   queries: ApplicationQueries;
+  files: Pick<FileService, 'content'>;
   now: () => Date;
 }
 
@@ -64,7 +66,7 @@ interface Filters {
   offset?: number;
 }
 
-export function createApplicationUseCases({ engine, queries, now }: ApplicationsDeps) {
+export function createApplicationUseCases({ engine, queries, files, now }: ApplicationsDeps) {
   async function open(subject: Subject, id: string) {
     const { view, compiled } = await engine.inspect(id);
     const access = applicationAccess(subject, { id, applicantId: view.applicantId, compiled });
@@ -162,6 +164,14 @@ export function createApplicationUseCases({ engine, queries, now }: Applications
       const task = taskOfEvent(compiled, view.stateValue, matter) ?? (matter ? `matter:${matter}` : 'intake');
       if (!(await queries.release(id, task, subject.userId))) throw new OnevisitError('TASK.NOT_CLAIMED', `you do not hold ${task}`);
       return detail(subject, id);
+    },
+
+    /** The uploaded file behind one material: for the applicant and every clerk who may see the application. */
+    async materialFile(subject: Subject, id: string, materialId: string) {
+      const { view } = await open(subject, id);
+      const record = view.materials[materialId];
+      if (!record?.fileId) throw new OnevisitError('FILE.NOT_FOUND', `material ${materialId} of this application is not an uploaded file`);
+      return files.content(record.fileId, view.applicantId);
     },
 
     async rate(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { OnevisitError } from '../domain/errors.js';
-import { UPLOAD_LIMIT_BYTES } from '../files/index.js';
+import { UPLOAD_LIMIT_BYTES, type FileRecord } from '../files/index.js';
 import { checkInput } from '../application/input.js';
 import { requireCapability } from '../identity/policy.js';
 import type { HttpServices } from './app.js';
@@ -91,6 +91,10 @@ export function apiRouter(services: HttpServices): Router {
   router.post('/applications/:id/release', async (req, res) => {
     res.json(await applications.release(principalOf(res), req.params.id!, req.body));
   });
+  router.get('/applications/:id/materials/:materialId', async (req, res) => {
+    const { record, stream } = await applications.materialFile(principalOf(res), req.params.id!, req.params.materialId!);
+    sendFile(res, record, stream);
+  });
   router.post('/applications/:id/rating', async (req, res) => {
     res.status(201).json(await applications.rate(principalOf(res), req.params.id!, req.body));
   });
@@ -112,8 +116,7 @@ export function apiRouter(services: HttpServices): Router {
   });
   router.get('/files/:id/content', async (req, res) => {
     const { record, stream } = await files.content(req.params.id!, principalOf(res).userId);
-    res.type(record.mediaType).set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(record.originalName)}`);
-    stream.pipe(res);
+    sendFile(res, record, stream);
   });
 
   // Definitions (admins)
@@ -149,6 +152,11 @@ export function apiRouter(services: HttpServices): Router {
     throw new OnevisitError('ROUTE.NOT_FOUND', `no resource at ${req.method} /api/v1${req.path}`);
   });
   return router;
+}
+
+function sendFile(res: Response, record: FileRecord, stream: NodeJS.ReadableStream): void {
+  res.type(record.mediaType).set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(record.originalName)}`);
+  stream.pipe(res);
 }
 
 function etag(version: number): string {

@@ -24,7 +24,7 @@ interface Route {
 export const ROUTES: readonly Route[] = [
   { method: 'get', path: '/openapi.json', summary: 'This document', who: 'anyone' },
   { method: 'post', path: '/auth/login', summary: 'Sign in; also sets the HttpOnly session cookie', who: 'anyone', body: 'Login', response: 'Session' },
-  { method: 'post', path: '/auth/logout', summary: 'Sign out: the session is revoked', who: 'signed in', status: 204 },
+  { method: 'post', path: '/auth/logout', summary: 'Sign out: the session, if any, is revoked (safe to repeat)', who: 'anyone', status: 204 },
   { method: 'post', path: '/auth/register', summary: 'Citizen self-registration (resident id checksum verified)', who: 'anyone', body: 'Register', response: 'User', status: 201 },
   { method: 'get', path: '/auth/me', summary: 'The signed-in user', who: 'signed in', response: 'User' },
   { method: 'get', path: '/services', summary: 'The published catalog', who: 'anyone' },
@@ -35,6 +35,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'post', path: '/applications/{id}/events', summary: 'Act on the application (If-Match: the version seen)', who: 'citizen or clerk', body: 'Event', response: 'Application' },
   { method: 'post', path: '/applications/{id}/claim', summary: 'Take the intake task or a matter\'s task', who: 'clerk', body: 'Claim', response: 'Application' },
   { method: 'post', path: '/applications/{id}/release', summary: 'Give a claimed task back', who: 'clerk', body: 'Claim', response: 'Application' },
+  { method: 'get', path: '/applications/{id}/materials/{materialId}', summary: 'The uploaded file behind a material, for the applicant and the clerks of the application', who: 'citizen or clerk' },
   { method: 'post', path: '/applications/{id}/rating', summary: 'Rate the service once it is done', who: 'citizen', body: 'Rating', response: 'Application', status: 201 },
   { method: 'post', path: '/files', summary: 'Upload a material (PDF, JPEG or PNG, sniffed from its content)', who: 'citizen or clerk', body: 'multipart', response: 'File', status: 201 },
   { method: 'get', path: '/files/{id}', summary: 'A file of yours', who: 'signed in', response: 'File' },

@@ -135,6 +135,11 @@ const MATRIX: Row[] = [
     call: async (_role, w) => ({ params: { id: await w.rejected() }, body: { score: 4, comment: '窗口服务很好' } }),
   },
   { route: 'POST /files', expect: { ...signedIn(201), admin: 403 }, call: () => ({ file: tinyPdf() }) },
+  {
+    route: 'GET /applications/{id}/materials/{materialId}',
+    expect: { anonymous: 401, citizenOwner: 200, citizenOther: 404, clerkWindow: 200, clerkMatter: 200, clerkOther: 404, admin: 403 },
+    call: () => ({ params: { materialId: 'articles-of-association' } }),
+  },
   { route: 'GET /files/{id}', expect: { ...everyone(404), anonymous: 401, citizenOwner: 200 } },
   { route: 'GET /files/{id}/content', expect: { ...everyone(404), anonymous: 401, citizenOwner: 200 } },
   { route: 'POST /definitions/validate', expect: adminOnly(200), call: () => ({ body: businessStartup }) },

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { databaseKinds } from '../support/databases.js';
-import { openTestServer, person, tinyPdf, type Person, type TestServer } from '../support/server.js';
+import { openTestServer, person, type Person, type TestServer } from '../support/server.js';
+import { materialsFor } from '../support/businessStartup.js';
 import { projectRoot } from '../../src/store/index.js';
 
 const definition = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'workflows', 'business-startup.json'), 'utf8'));
@@ -29,11 +30,7 @@ for (const kind of databaseKinds) {
     after(async () => server.close());
 
     async function submit(): Promise<string> {
-      const materials = [];
-      for (const m of definition.materials as { id: string; commitment?: boolean }[]) {
-        if (m.commitment) materials.push({ materialId: m.id, commitment: true });
-        else materials.push({ materialId: m.id, fileId: (await server.http.post('/api/v1/files').set(...citizen.auth).attach('file', tinyPdf(), 'm.pdf').expect(201)).body.fileId });
-      }
+      const materials = await materialsFor(server, citizen);
       return (await server.http.post('/api/v1/applications').set(...citizen.auth).send({ serviceId: 'business-startup', form, materials }).expect(201)).body.id;
     }
 

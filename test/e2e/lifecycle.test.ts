@@ -3,26 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { databaseKinds } from '../support/databases.js';
-import { openTestServer, person, tinyPdf, type Person, type TestServer } from '../support/server.js';
+import { openTestServer, person, type Person, type TestServer } from '../support/server.js';
+import { materialsFor } from '../support/businessStartup.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { projectRoot } from '../../src/store/index.js';
 
 const definition = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'workflows', 'business-startup.json'), 'utf8'));
 const form = definition.form.examples[0];
-
-/** Uploads a file for every material the example form needs, and the commitment where there is one. */
-async function materialsFor(server: TestServer, citizen: Person) {
-  const claims: Record<string, unknown>[] = [];
-  for (const m of definition.materials as { id: string; commitment?: boolean; when?: unknown }[]) {
-    if (m.commitment) {
-      claims.push({ materialId: m.id, commitment: true });
-      continue;
-    }
-    const upload = await server.http.post('/api/v1/files').set(...citizen.auth).attach('file', tinyPdf(), `${m.id}.pdf`).expect(201);
-    claims.push({ materialId: m.id, fileId: upload.body.fileId });
-  }
-  return claims;
-}
 
 for (const kind of databaseKinds) {
   describe(`HTTP lifecycle (${kind})`, function () {
