@@ -21,6 +21,8 @@ export interface TestServer {
   logs: Record<string, unknown>[];
   /** Moves the server's clock. */
   clock: { now: Date };
+  /** Stops this instance (as a crash or shutdown would) and starts a new one on the same database and files. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,23 +38,30 @@ export async function openTestServer(kind: DatabaseKind, options: { now?: Date; 
     await admin.raw(`CREATE SCHEMA ${schema}`);
     await admin.destroy();
   }
-  const onevisit = await startOnevisit({
-    dataDir,
-    ...(kind === 'postgres' ? { databaseUrl: postgresUrl, databaseSchema: schema! } : {}),
-    logger,
-    now: () => clock.now,
-    http: { loginAttempts: options.loginAttempts ?? 100 },
-    // Tests move the clock by days; sessions outlive that.
-    sessionTtlMs: 400 * 24 * 3600_000,
-  });
-  return {
+  const start = () =>
+    startOnevisit({
+      dataDir,
+      ...(kind === 'postgres' ? { databaseUrl: postgresUrl, databaseSchema: schema! } : {}),
+      logger,
+      now: () => clock.now,
+      http: { loginAttempts: options.loginAttempts ?? 100 },
+      // Tests move the clock by days; sessions outlive that.
+      sessionTtlMs: 400 * 24 * 3600_000,
+    });
+  const onevisit = await start();
+  const server: TestServer = {
     onevisit,
     http: request(onevisit.app),
     dataDir,
     logs,
     clock,
+    async restart() {
+      await server.onevisit.close();
+      server.onevisit = await start();
+      server.http = request(server.onevisit.app);
+    },
     async close() {
-      await onevisit.close();
+      await server.onevisit.close();
       if (schema) {
         const admin = knexFactory({ client: 'pg', connection: postgresUrl });
         await admin.raw(`DROP SCHEMA ${schema} CASCADE`);
@@ -61,6 +70,7 @@ export async function openTestServer(kind: DatabaseKind, options: { now?: Date; 
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
 export interface Person {
