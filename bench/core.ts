@@ -103,7 +103,11 @@ async function runFloor(transactions: Awaited<ReturnType<typeof recordedTransact
           await nextCounterValue(tx, `application:${String(app.created_at).slice(0, 10)}`);
           await tx('applications').insert({ ...app, version: 1 });
         } else {
-          await tx('applications').where({ id: app.id, version: seq - 1 }).update({ snapshot: app.snapshot, state: app.state, status: app.status, version: seq, updated_at: event.at });
+          // The same columns the engine writes: snapshot, state, status, version and the tracking columns.
+          await tx('applications').where({ id: app.id, version: seq - 1 }).update({
+            snapshot: app.snapshot, state: app.state, status: app.status, version: seq, updated_at: event.at,
+            clock: app.clock, due_at: app.due_at, blue_at: app.blue_at, yellow_at: app.yellow_at, warning_level: app.warning_level, open_departments: app.open_departments,
+          });
         }
         await tx('application_events').insert(event);
         if (effects.length > 0) await tx('outbox').insert(effects);

@@ -5,19 +5,17 @@
  * product's own ajv: ajv-formats plus the resident-id / uscc formats), and one knex insert of a row
  * about the size of onevisit's application row into a table of its own, on SQLite opened by
  * `openDatabase` (WAL and the same pragmas). Answers 201 with the stored row, as onevisit answers with
- * the application. Same protocol as httpServer: `{ port }`, then `{ stop: true }` → `{ stopped, rows }`.
+ * the application. Driven through bench/serverControl.ts, as httpServer is.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createAjv } from '../src/definitions/index.js';
 import { RequestSchemas } from '../src/application/schemas.js';
 import { openDatabase, projectRoot } from '../src/store/index.js';
-
-if (!process.send) throw new Error('bench/floorServer.js is forked by bench/http.js');
+import { serverControl } from './serverControl.js';
 
 const definition = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'workflows', 'business-startup.json'), 'utf8')) as { form: Record<string, unknown> };
 const { $schema: _metaSchema, ...formSchema } = definition.form;
@@ -48,7 +46,8 @@ app.post('/api/v1/applications', async (req: Request, res: Response) => {
     applicant_id: 'bench-citizen',
     service_id: body.serviceId,
     status: 'submitted',
-    snapshot: JSON.stringify({ form: body.form, materials: body.materials ?? [], status: 'submitted', state: 'submitted', matters: {}, owed: [] }),
+    // The JSON the engine keeps per application holds the form, the material records and the machine's context: about this size.
+    snapshot: JSON.stringify({ status: 'active', value: 'submitted', context: { form: body.form, materials: body.materials ?? [], owed: [], decisions: {}, noticeElapsed: false, extensionDays: 0 }, historyValue: {}, children: {}, serviceHash: 'f'.repeat(64), applicantId: randomUUID() }),
     created_at: new Date().toISOString(),
   };
   await db('submissions').insert(row);
@@ -58,18 +57,15 @@ app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
   res.status(500).json({ error: String(error) });
 });
 
-const server = app.listen(0, '127.0.0.1', () => {
-  process.send!({ port: (server.address() as AddressInfo).port });
+const control = await serverControl({
+  db,
+  async rows() {
+    const r = (await db('submissions').count({ n: '*' }).avg({ bytes: db.raw('length(snapshot)') }).first()) as { n: number; bytes: number };
+    return { rows: Number(r.n), rowBytes: Math.round(Number(r.bytes)) };
+  },
+  async close() {
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
 });
-server.keepAliveTimeout = 60_000;
-
-process.on('message', async (message: { stop?: boolean }) => {
-  if (!message.stop) return;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await closed;
-  const rows = (await db('submissions').count({ n: '*' }).avg({ snapshotBytes: db.raw('length(snapshot)') }).first()) as { n: number; snapshotBytes: number };
-  await db.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
-  process.send!({ stopped: true, rows: Number(rows.n), rowBytes: Math.round(Number(rows.snapshotBytes)) }, () => process.exit(0));
-});
+const server = app.listen(0, '127.0.0.1', () => control.listening(server));

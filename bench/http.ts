@@ -7,14 +7,16 @@
  * the medians are reported. Every onevisit submit must answer 201: anything else fails the benchmark.
  *
  * BENCH_HTTP_CONNECTIONS (50), BENCH_HTTP_DURATION seconds per round (10), BENCH_HTTP_ROUNDS (2),
- * BENCH_HTTP_WARMUP seconds (3); BENCH_PROFILE=1 runs the onevisit server under --cpu-prof and prints
- * where the profile went.
+ * BENCH_HTTP_WARMUP seconds (3); BENCH_PROFILE=1 records a CPU profile of the onevisit server during each
+ * measured round (not start-up or warm-up) and prints where they went (summarise with bench/profile.ts);
+ * BENCH_COUNT_QUERIES=1 adds the SQL statements per request and SQLite's time for them.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Options, Result } from 'autocannon';
+import type { Measurement, StatementStats } from './serverControl.js';
 import { makeResidentIdNumber } from '../src/domain/ids.js';
 import { projectRoot } from '../src/store/index.js';
 
@@ -27,7 +29,18 @@ export interface HttpSide {
   /** Over every round: socket errors, timeouts, and answers other than 2xx. */
   errors: number;
   non2xx: number;
-  rounds: { requestsPerSecond: number; p50: number; p99: number; max: number; requests: number; statusCodes: Record<string, number> }[];
+  rounds: { requestsPerSecond: number; p50: number; p99: number; max: number; requests: number; statusCodes: Record<string, number>; eventLoopUtilization: number; connectionBusy: number; checkoutsPerRequest: number; queryHoldMs: number; transactionHoldMs: number }[];
+  /** How busy the server's JS thread was during the rounds (median), 0..1: well below 1 means it waits (on SQLite), not computes. */
+  eventLoopUtilization: number;
+  /** How much of the time the one SQLite connection was checked out (median), 0..1: near 1 means requests queue for it. */
+  connectionBusy: number;
+  /** Connection checkouts per answered request (a knex query or a whole write transaction each). */
+  checkoutsPerRequest: number;
+  /** Mean time one knex query holds the connection, and one other checkout (the engine's raw write transaction), ms (medians of the rounds). */
+  queryHoldMs: number;
+  transactionHoldMs: number;
+  /** BENCH_COUNT_QUERIES=1: the SQL statements SQLite ran per answered request, with SQLite's own time for them. */
+  statements?: Record<string, { perRequest: number; usPerRequest: number }>;
   /** Rows in the database at the end, and the average size of the stored JSON (bytes). */
   rows: number;
   rowBytes: number;
@@ -43,33 +56,43 @@ export interface HttpResult {
   profile?: string;
 }
 
+const here = path.dirname(new URL(import.meta.url).pathname);
+
 interface Server {
   child: ChildProcess;
   url: string;
+  /** Sends a message and resolves to the first answer carrying `key`. */
+  ask<T>(message: object, key: string): Promise<T>;
   stop(): Promise<{ rows: number; rowBytes: number }>;
 }
 
-const here = path.dirname(new URL(import.meta.url).pathname);
-
-function startServer(script: string, execArgv: string[] = []): Promise<Server> {
-  const child = fork(path.join(here, script), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
-    child.once('message', (message: { port: number }) => {
-      child.removeAllListeners('exit');
-      resolve({
-        child,
-        url: `http://127.0.0.1:${message.port}`,
-        stop: () =>
-          new Promise((done, fail) => {
-            child.once('message', (m: { rows: number; rowBytes: number }) => child.once('exit', () => done(m)));
-            child.once('error', fail);
-            child.send({ stop: true });
-          }),
-      });
+function startServer(script: string, profileDir?: string): Promise<Server> {
+  const env = { ...process.env, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}) };
+  const child = fork(path.join(here, script), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(message: object, key: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (answer: Record<string, unknown>) => {
+        if (!(key in answer)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(answer as T);
+      };
+      const onExit = (code: number | null) => reject(new Error(`${script} exited with ${code} while asked ${JSON.stringify(message)}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      if (Object.keys(message).length > 0) child.send(message);
     });
-  });
+  return ask<{ port: number }>({}, 'port').then(({ port }) => ({
+    child,
+    url: `http://127.0.0.1:${port}`,
+    ask,
+    async stop() {
+      const exited = new Promise((done) => child.once('exit', done));
+      const answer = await ask<{ rows: number; rowBytes: number }>({ stop: true }, 'stopped');
+      await exited;
+      return answer;
+    },
+  }));
 }
 
 function load(options: Options): Promise<Result> {
@@ -123,9 +146,37 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-function roundOf(r: Result) {
+interface Round {
+  result: Result;
+  measurement: Measurement;
+}
+
+function roundOf({ result: r, measurement }: Round) {
   const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, s]) => [code, s.count]));
-  return { requestsPerSecond: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, statusCodes };
+  return { requestsPerSecond: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, statusCodes, eventLoopUtilization: measurement.elu, connectionBusy: measurement.connectionBusy,
+    checkoutsPerRequest: measurement.checkouts / Math.max(1, r['2xx']),
+    // Mean time the connection is held by one knex query, and by one other checkout (the engine's raw write transaction), ms.
+    queryHoldMs: measurement.holds.knexQuery.ms / Math.max(1, measurement.holds.knexQuery.count),
+    transactionHoldMs: measurement.holds.other.ms / Math.max(1, measurement.holds.other.count),
+  };
+}
+
+/** Statements per answered request, and their SQLite-side time per request (µs), from the rounds that counted them. */
+function statementsPerRequest(rounds: Round[]): Record<string, { perRequest: number; usPerRequest: number }> | undefined {
+  const total = new Map<string, StatementStats>();
+  let requests = 0;
+  for (const { result, measurement } of rounds) {
+    if (!measurement.statements) continue;
+    requests += result['2xx'];
+    for (const [sql, s] of Object.entries(measurement.statements)) {
+      const t = total.get(sql) ?? { count: 0, ms: 0 };
+      total.set(sql, { count: t.count + s.count, ms: t.ms + s.ms });
+    }
+  }
+  if (requests === 0) return undefined;
+  return Object.fromEntries(
+    [...total].sort((a, b) => b[1].ms - a[1].ms).map(([sql, s]) => [sql, { perRequest: Math.round((100 * s.count) / requests) / 100, usPerRequest: Math.round((1000 * s.ms) / requests) }]),
+  );
 }
 
 /** Throws unless every answer was 201 and no request failed or timed out. */
@@ -136,8 +187,10 @@ function requireAll201(side: string, r: Result) {
   }
 }
 
-function side(results: Result[], end: { rows: number; rowBytes: number }): HttpSide {
-  const rounds = results.map(roundOf);
+function side(measured: Round[], end: { rows: number; rowBytes: number }): HttpSide {
+  const rounds = measured.map(roundOf);
+  const results = measured.map((m) => m.result);
+  const statements = statementsPerRequest(measured);
   return {
     requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
     p99: median(rounds.map((r) => r.p99)),
@@ -145,6 +198,12 @@ function side(results: Result[], end: { rows: number; rowBytes: number }): HttpS
     errors: results.reduce((n, r) => n + r.errors + r.timeouts, 0),
     non2xx: results.reduce((n, r) => n + r.non2xx, 0),
     rounds,
+    eventLoopUtilization: median(rounds.map((r) => r.eventLoopUtilization)),
+    connectionBusy: median(rounds.map((r) => r.connectionBusy)),
+    checkoutsPerRequest: median(rounds.map((r) => r.checkoutsPerRequest)),
+    queryHoldMs: median(rounds.map((r) => r.queryHoldMs)),
+    transactionHoldMs: median(rounds.map((r) => r.transactionHoldMs)),
+    ...(statements ? { statements } : {}),
     rows: end.rows,
     rowBytes: end.rowBytes,
   };
@@ -159,30 +218,34 @@ export async function benchHttp(): Promise<HttpResult> {
   const verbose = (line: string) => process.env.BENCH_VERBOSE && console.error(line);
 
   const floor = await startServer('floorServer.js');
-  const onevisit = await startServer('httpServer.js', profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const onevisit = await startServer('httpServer.js', profileDir);
   try {
     const { headers, body } = await prepare(onevisit.url);
-    const run = (server: Server, seconds: number) =>
-      load({ url: `${server.url}/api/v1/applications`, method: 'POST', headers, body, connections, duration: seconds });
+    const run = async (server: Server, seconds: number, profile?: string): Promise<Round> => {
+      await server.ask({ measure: 'start', ...(profile ? { profile } : {}) }, 'measuring');
+      const result = await load({ url: `${server.url}/api/v1/applications`, method: 'POST', headers, body, connections, duration: seconds });
+      const { measurement } = await server.ask<{ measurement: Measurement }>({ measure: 'stop' }, 'measurement');
+      return { result, measurement };
+    };
 
     if (warmup > 0) {
       const f = await run(floor, warmup);
       const o = await run(onevisit, warmup);
-      requireAll201('floor (warm-up)', f);
-      requireAll201('onevisit (warm-up)', o);
+      requireAll201('floor (warm-up)', f.result);
+      requireAll201('onevisit (warm-up)', o.result);
       verbose(`warm-up: floor ${roundOf(f).requestsPerSecond.toFixed(0)} req/s, onevisit ${roundOf(o).requestsPerSecond.toFixed(0)} req/s`);
     }
-    const floorResults: Result[] = [];
-    const onevisitResults: Result[] = [];
+    const floorResults: Round[] = [];
+    const onevisitResults: Round[] = [];
     for (let round = 0; round < rounds; round++) {
       const f = await run(floor, duration);
-      requireAll201('floor', f);
+      requireAll201('floor', f.result);
       floorResults.push(f);
-      const o = await run(onevisit, duration);
-      requireAll201('onevisit', o);
+      const o = await run(onevisit, duration, `onevisit-round-${round}`);
+      requireAll201('onevisit', o.result);
       onevisitResults.push(o);
       const [fr, or] = [roundOf(f), roundOf(o)];
-      verbose(`round ${round}: floor ${fr.requestsPerSecond.toFixed(0)} req/s p99 ${fr.p99} ms; onevisit ${or.requestsPerSecond.toFixed(0)} req/s p99 ${or.p99} ms`);
+      verbose(`round ${round}: floor ${fr.requestsPerSecond.toFixed(0)} req/s p99 ${fr.p99} ms ELU ${fr.eventLoopUtilization.toFixed(2)} connection ${fr.connectionBusy.toFixed(2)}; onevisit ${or.requestsPerSecond.toFixed(0)} req/s p99 ${or.p99} ms ELU ${or.eventLoopUtilization.toFixed(2)} connection ${or.connectionBusy.toFixed(2)} (${or.checkoutsPerRequest.toFixed(1)} checkouts/request, held ${or.queryHoldMs.toFixed(2)} ms per knex query, ${or.transactionHoldMs.toFixed(2)} ms per write transaction)`);
     }
     const [floorEnd, onevisitEnd] = [await floor.stop(), await onevisit.stop()];
     const result: HttpResult = {
@@ -196,7 +259,7 @@ export async function benchHttp(): Promise<HttpResult> {
     };
     result.ratio = result.onevisit.requestsPerSecond / result.floor.requestsPerSecond;
     // Every 2xx autocannon counted is a stored application (plus the trial submit; in-flight ones at a round's end may add a few).
-    const answered = onevisitResults.reduce((n, r) => n + r['2xx'], 0);
+    const answered = onevisitResults.reduce((n, r) => n + r.result['2xx'], 0);
     if (onevisitEnd.rows < answered) throw new Error(`onevisit answered ${answered} submits with 201 but holds ${onevisitEnd.rows} applications`);
     return result;
   } finally {

@@ -42,6 +42,11 @@ if (http && only !== 'core') {
 }
 const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
 console.log(table);
-if (http?.profile && only !== 'core') console.log(`\nonevisit server CPU profile: ${http.profile}`);
+if (http && only !== 'core') {
+  const diagnose = (name: string, side: HttpResult['onevisit']) =>
+    `${name}: JS thread busy ${(100 * side.eventLoopUtilization).toFixed(0)}%, SQLite connection checked out ${(100 * side.connectionBusy).toFixed(0)}% of the time, ${side.checkoutsPerRequest.toFixed(1)} checkouts per request`;
+  console.log(`\n${diagnose('onevisit server', http.onevisit)}\n${diagnose('floor server', http.floor)}`);
+  if (http.profile) console.log(`onevisit server CPU profiles: ${http.profile} (node dist/bench/profile.js ${http.profile})`);
+}
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}) }, null, 2) + '\n');
