@@ -87,8 +87,10 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     definitions,
     now,
     calendar: () => calendar,
+    latestDefinitionTtlMs: 2_000,
     materials: {
       checkFile: files.verifier.checkFile,
+      checkFiles: files.verifier.checkFiles,
       // The wallet arrives with certificates (issue 4); until then no certificate can stand in for a material.
       checkCertificate: async (_owner, id) => `no certificate ${id} in your wallet`,
     },

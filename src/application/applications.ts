@@ -97,7 +97,8 @@ export function createApplicationUseCases({ engine, queries, files, now }: Appli
         form: request.form,
         materials: request.materials ?? [],
       });
-      return detail(subject, view.id);
+      // A new application: its timeline is its submission; nobody has claimed or rated it yet.
+      return { ...view, access: 'owner', timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], claims: [] };
     },
 
     /** A citizen's own applications, newest first; a clerk's queue, nearest deadline first. */

@@ -61,6 +61,7 @@ export function createCatalogUseCases({ engine, definitions, validator, definiti
       const result = validate(body);
       if (!result.valid) throw new OnevisitError('DEFINITION.INVALID', 'the definition is invalid', { errors: result.errors });
       const published = await definitions.publish(result.definition, definitionHash, subject.userId, now().toISOString());
+      engine.forgetLatest(published.definition.id);
       return { id: published.definition.id, version: published.definition.version, hash: published.hash, publishedAt: published.publishedAt, diagram: result.diagram };
     },
 

@@ -49,7 +49,7 @@ export interface FileService {
   /** The owner's file and a stream of its bytes; refused as `get` is. */
   content(fileId: string, ownerId: string): Promise<{ record: FileRecord; stream: Readable }>;
   /** The file half of the runtime's `MaterialVerifier`. */
-  verifier: Pick<MaterialVerifier, 'checkFile'>;
+  verifier: Required<Pick<MaterialVerifier, 'checkFile' | 'checkFiles'>>;
 }
 
 /** The name given to a file that arrived without a usable one. */
@@ -119,16 +119,21 @@ export function createFileService(options: FileServiceOptions): FileService {
 
     verifier: {
       async checkFile(ownerId, fileId, mediaTypes) {
-        const row = await find(fileId, ownerId);
-        // Someone else's file reads as a missing one, as it does for `get`: ids are not to be probed.
-        if (!row) return `no file ${fileId} of yours`;
-        if (mediaTypes && !mediaTypes.includes(row.mediaType)) {
-          return `file ${fileId} is ${row.mediaType}; this material accepts ${mediaTypes.join(', ')}`;
-        }
-        return undefined;
+        return fileProblem(fileId, await find(fileId, ownerId), mediaTypes);
+      },
+      async checkFiles(ownerId, requests) {
+        const rows = new Map((await files.getMany(requests.map((r) => r.fileId))).filter((r) => r.ownerId === ownerId).map((r) => [r.id, r]));
+        return requests.map((r) => fileProblem(r.fileId, rows.get(r.fileId), r.mediaTypes));
       },
     },
   };
+}
+
+/** Someone else's file reads as a missing one, as it does for `get`: ids are not to be probed. */
+function fileProblem(fileId: string, row: FileRow | undefined, mediaTypes: readonly string[] | undefined): string | undefined {
+  if (!row) return `no file ${fileId} of yours`;
+  if (mediaTypes && !mediaTypes.includes(row.mediaType)) return `file ${fileId} is ${row.mediaType}; this material accepts ${mediaTypes.join(', ')}`;
+  return undefined;
 }
 
 function toRecord(row: FileRow): FileRecord {

@@ -45,6 +45,11 @@ export interface EngineOptions {
   materials: MaterialVerifier;
   now?: () => Date;
   newId?: () => string;
+  /**
+   * How long the latest version of a service is trusted without asking the database (default 0: always ask).
+   * Publications through this engine's `forgetLatest` take effect at once; others within this time.
+   */
+  latestDefinitionTtlMs?: number;
   /** Applications whose snapshots are kept in memory. */
   cacheSize?: number;
   /** The working-day calendar deadlines are counted on (the current one: admins may edit it). */
@@ -87,7 +92,7 @@ export class Engine {
   private readonly calendar: () => WorkingCalendar;
 
   constructor(private readonly options: EngineOptions) {
-    this.services = new ServiceCache(options.definitions);
+    this.services = new ServiceCache(options.definitions, options.latestDefinitionTtlMs ?? 0);
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
     this.cacheSize = options.cacheSize ?? 2000;
@@ -167,6 +172,11 @@ export class Engine {
   async inspect(id: string): Promise<{ view: ApplicationView; compiled: CompiledService }> {
     const cached = await this.load(id);
     return { view: toView(cached.row, cached.snapshot, cached.service.compiled, this.now()), compiled: cached.service.compiled };
+  }
+
+  /** Forgets the cached latest version of a service, after it was published anew. */
+  forgetLatest(serviceId: string): void {
+    this.services.forgetLatest(serviceId);
   }
 
   /** A published service, compiled: the latest version unless one is named. */

@@ -25,6 +25,7 @@ export async function resolveClaims(
   const definition = service.definition;
   const issues: Issue[] = [];
   const records: Record<string, MaterialRecord> = {};
+  const fileProblems = await checkFiles(definition, claims, ownerId, verifier);
   for (const [i, claim] of claims.entries()) {
     const at = `${base}/${i}`;
     const material = definition.materials.find((m) => m.id === claim.materialId);
@@ -49,13 +50,27 @@ export async function resolveClaims(
       else problem = await verifier.checkCertificate(ownerId, claim.certificateId, material.satisfiedBy);
       if (!problem) records[material.id] = { materialId: material.id, source: 'certificate', certificateId: claim.certificateId };
     } else if (claim.fileId !== undefined) {
-      problem = await verifier.checkFile(ownerId, claim.fileId, material.mediaTypes);
+      problem = fileProblems.get(i);
       if (!problem) records[material.id] = { materialId: material.id, source: 'file', fileId: claim.fileId };
     }
     if (problem) issues.push({ path: at, code: 'MATERIAL.UNVERIFIED', message: problem });
   }
   if (issues.length > 0) throw new OnevisitError('MATERIALS.INVALID', 'some materials cannot be accepted', { errors: issues });
   return records;
+}
+
+/** Every cited file checked at once when the verifier can (one round trip), by claim index. */
+async function checkFiles(definition: ServiceDefinition, claims: readonly MaterialClaim[], ownerId: string, verifier: MaterialVerifier): Promise<Map<number, string | undefined>> {
+  const asked = claims.flatMap((claim, i) => {
+    const material = definition.materials.find((m) => m.id === claim.materialId);
+    return claim.fileId !== undefined && !claim.commitment && claim.certificateId === undefined && material
+      ? [{ i, fileId: claim.fileId, ...(material.mediaTypes ? { mediaTypes: material.mediaTypes } : {}) }]
+      : [];
+  });
+  const answers = verifier.checkFiles
+    ? await verifier.checkFiles(ownerId, asked)
+    : await Promise.all(asked.map((a) => verifier.checkFile(ownerId, a.fileId, a.mediaTypes)));
+  return new Map(asked.map((a, k) => [a.i, answers[k]]));
 }
 
 /** The required materials that apply to this form and are missing: owed when deferrable, else errors. */

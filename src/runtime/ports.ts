@@ -36,6 +36,8 @@ export interface Tracking {
   yellowAt: string | null;
   /** The level when the clock last stopped or paused (a paused application keeps its level). */
   warningLevel: WarningLevel;
+  /** The extension days the instants were computed with. */
+  extensionDays: number;
   /** `|dept|dept|`: departments whose clerks can act now (LIKE-searchable on both databases). */
   openDepartments: string;
 }
@@ -112,6 +114,8 @@ export interface DefinitionStore {
 export interface MaterialVerifier {
   /** A problem description, or undefined when the file is the applicant's and of an accepted type. */
   checkFile(ownerId: string, fileId: string, mediaTypes?: readonly string[]): Promise<string | undefined>;
+  /** The same for several files at once (one round trip); each answer in the order asked. */
+  checkFiles?(ownerId: string, files: readonly { fileId: string; mediaTypes?: readonly string[] }[]): Promise<(string | undefined)[]>;
   /** A problem description, or undefined when the certificate is the applicant's, valid, and of `type`. */
   checkCertificate(ownerId: string, certificateId: string, type: string): Promise<string | undefined>;
 }

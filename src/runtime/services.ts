@@ -12,17 +12,37 @@ export interface LoadedService {
 
 export class ServiceCache {
   private readonly loaded = new Map<string, LoadedService>();
+  private readonly heads = new Map<string, { head: { version: number; hash: string } | undefined; at: number }>();
 
-  constructor(private readonly definitions: DefinitionStore) {}
+  /** `latestTtlMs`: how long the latest version of a service is trusted without asking (0: always ask). */
+  constructor(
+    private readonly definitions: DefinitionStore,
+    private readonly latestTtlMs = 0,
+  ) {}
+
+  /** Forgets what is known of the service's latest version (after a publication). */
+  forgetLatest(serviceId: string): void {
+    this.heads.delete(serviceId);
+  }
 
   async latestOrVersion(serviceId: string, version?: number): Promise<LoadedService> {
     // The head is a small read; the definition itself is read and compiled once per hash.
-    const head = await this.definitions.head(serviceId, version);
+    const head = await this.head(serviceId, version);
     const hit = head && this.loaded.get(head.hash);
     if (hit && hit.compiled.definition.id === serviceId) return hit;
     const published = head && (await this.definitions.get(serviceId, head.version));
     if (!published) throw new OnevisitError('SERVICE.NOT_FOUND', `no published service "${serviceId}"${version ? ` version ${version}` : ''}`);
     return this.fromPublished(published);
+  }
+
+  private async head(serviceId: string, version?: number) {
+    if (version !== undefined || this.latestTtlMs <= 0) return this.definitions.head(serviceId, version);
+    const known = this.heads.get(serviceId);
+    const now = Date.now();
+    if (known && known.at + this.latestTtlMs > now && known.at <= now) return known.head;
+    const head = await this.definitions.head(serviceId);
+    if (head) this.heads.set(serviceId, { head, at: now });
+    return head;
   }
 
   /** The exact definition an application was started on; any other is refused. */

@@ -22,22 +22,28 @@ export function trackingOf(
   calendar: WorkingCalendar,
 ): Tracking {
   const definition = compiled.definition;
+  const toMode = clockOf(next);
+  const extensionDays = (next.context as ApplicationContext).extensionDays;
+  const departments = [...new Set(openTasks(compiled, next).map((t) => t.department))];
+  const openDepartments = `|${departments.join('|')}${departments.length ? '|' : ''}`;
+  // Most events (a matter approved while others are pending) move neither the clock nor its terms.
+  if (previous && fromMode === toMode && extensionDays === previous.extensionDays) return { ...previous, openDepartments };
   const state = advanceDeadline(
     previous ? { clock: parseClockRecord(JSON.parse(previous.clock)), deadline: deadlineFields(previous), level: previous.warningLevel } : undefined,
     fromMode,
-    clockOf(next),
+    toMode,
     at,
-    { promisedDays: definition.promisedDays, extensionDays: (next.context as ApplicationContext).extensionDays, thresholds: warningThresholdsOf(definition) },
+    { promisedDays: definition.promisedDays, extensionDays, thresholds: warningThresholdsOf(definition) },
     calendar,
   );
-  const departments = [...new Set(openTasks(compiled, next).map((t) => t.department))];
   return {
     clock: JSON.stringify(state.clock),
     dueAt: state.deadline.dueAt ?? null,
     blueAt: state.deadline.blueAt ?? null,
     yellowAt: state.deadline.yellowAt ?? null,
     warningLevel: state.level,
-    openDepartments: `|${departments.join('|')}${departments.length ? '|' : ''}`,
+    extensionDays,
+    openDepartments,
   };
 }
 

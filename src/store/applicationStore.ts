@@ -92,13 +92,14 @@ function trackingValues(t: Tracking): unknown[] {
   return [t.clock, t.dueAt, t.blueAt, t.yellowAt, t.warningLevel, t.openDepartments];
 }
 
-export function trackingFromRow(row: Row): Tracking {
+export function trackingFromRow(row: Row, extensionDays = 0): Tracking {
   return {
     clock: String(row.clock ?? '{"pauses":[]}'),
     dueAt: (row.due_at as string | null) ?? null,
     blueAt: (row.blue_at as string | null) ?? null,
     yellowAt: (row.yellow_at as string | null) ?? null,
     warningLevel: (row.warning_level as Tracking['warningLevel'] | null) ?? 'none',
+    extensionDays,
     openDepartments: String(row.open_departments ?? '|'),
   };
 }
@@ -112,6 +113,7 @@ async function insertEffects(w: Writer, effects: readonly OutboxEntry[], at: str
 }
 
 function applicationFromRow(row: Row): ApplicationRow {
+  const snapshot = JSON.parse(String(row.snapshot)) as ApplicationRow['snapshot'];
   return {
     id: String(row.id),
     number: String(row.number),
@@ -121,11 +123,11 @@ function applicationFromRow(row: Row): ApplicationRow {
     applicantId: String(row.applicant_id),
     state: String(row.state),
     status: row.status as ApplicationRow['status'],
-    snapshot: JSON.parse(String(row.snapshot)),
+    snapshot,
     version: Number(row.version),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
-    tracking: trackingFromRow(row),
+    tracking: trackingFromRow(row, Number((snapshot.context as { extensionDays?: number }).extensionDays ?? 0)),
   };
 }
 

@@ -15,6 +15,8 @@ export interface FileRow {
 export interface FileStore {
   insert(row: FileRow): Promise<void>;
   get(id: string): Promise<FileRow | undefined>;
+  /** The rows of the given ids that exist, in one query. */
+  getMany(ids: readonly string[]): Promise<FileRow[]>;
 }
 
 export function createFileStore(db: Database): FileStore {
@@ -34,6 +36,11 @@ export function createFileStore(db: Database): FileStore {
     async get(id) {
       const row = await db('files').where({ id }).first();
       return row ? fromRow(row) : undefined;
+    },
+
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      return (await db('files').whereIn('id', [...new Set(ids)])).map(fromRow);
     },
   };
 }
