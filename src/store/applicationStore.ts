@@ -1,37 +1,25 @@
 /** The runtime's ApplicationStore on knex. Every transition is one transaction; a stale version writes nothing. */
 import type { ApplicationRow, ApplicationStore, EventRow, OutboxEntry, OutboxRow, Tracking, Transition } from '../runtime/ports.js';
 import type { Database } from './database.js';
-import { NEXT_COUNTER_SQL } from './dialect.js';
+import { isPostgres } from './database.js';
+import { Batcher } from './batcher.js';
 import { writeTransaction, type Writer } from './writeTransaction.js';
 
 type Row = Record<string, unknown>;
 
+interface NewApplication {
+  row: Omit<ApplicationRow, 'number'>;
+  event: EventRow;
+  effects: OutboxEntry[];
+}
+
 export function createApplicationStore(db: Database): ApplicationStore {
+  // SQLite has one writer: submissions arriving together are written in one transaction, with one
+  // multi-row statement per table. PostgreSQL writes each in its own transaction on its pool.
+  const inserts = new Batcher<NewApplication, string>((batch) => writeTransaction(db, (w) => insertApplications(w, batch)), isPostgres(db) ? 1 : 64);
   return {
     async insertApplication(row, event, effects) {
-      return writeTransaction(db, async (w) => {
-        const day = row.createdAt.slice(0, 10).replace(/-/g, '');
-        const counter = await w.get<{ value: number | string }>(NEXT_COUNTER_SQL, [`application:${day}`]);
-        const number = `${day}${String(Number(counter!.value)).padStart(6, '0')}`;
-        await w.run(INSERT_APPLICATION_SQL, [
-          row.id,
-          number,
-          row.serviceId,
-          row.serviceVersion,
-          row.serviceHash,
-          row.applicantId,
-          row.state,
-          row.status,
-          JSON.stringify(row.snapshot),
-          row.version,
-          row.createdAt,
-          row.updatedAt,
-          ...trackingValues(row.tracking),
-        ]);
-        await w.run(INSERT_EVENT_SQL, eventValues(event));
-        await insertEffects(w, effects, row.createdAt);
-        return number;
-      });
+      return inserts.submit({ row, event, effects });
     },
 
     async commitTransition(t: Transition) {
@@ -78,13 +66,57 @@ export function createApplicationStore(db: Database): ApplicationStore {
   };
 }
 
-const INSERT_APPLICATION_SQL =
-  'INSERT INTO applications (id, number, service_id, service_version, service_hash, applicant_id, state, status, snapshot, version, created_at, updated_at, ' +
-  'clock, due_at, blue_at, yellow_at, warning_level, open_departments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const APPLICATION_COLUMNS =
+  'id, number, service_id, service_version, service_hash, applicant_id, state, status, snapshot, version, created_at, updated_at, clock, due_at, blue_at, yellow_at, warning_level, open_departments';
+const EVENT_COLUMNS = 'application_id, seq, type, actor_kind, actor_id, payload, at';
+/** Adds `count` to a day's counter and answers the new value: the batch's numbers end there. */
+const ADD_TO_COUNTER_SQL = 'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value';
+
+/** `INSERT INTO t (cols) VALUES (?, …), (?, …)` for `rows` rows. */
+function multiRowInsert(table: string, columns: string, rows: number): string {
+  const one = `(${columns.split(',').map(() => '?').join(', ')})`;
+  return `INSERT INTO ${table} (${columns}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`;
+}
+
+/** Writes new applications, their submission events and effects: one statement per table, numbers per day. */
+async function insertApplications(w: Writer, batch: readonly NewApplication[]): Promise<string[]> {
+  const byDay = new Map<string, number[]>();
+  batch.forEach(({ row }, i) => {
+    const day = row.createdAt.slice(0, 10).replace(/-/g, '');
+    byDay.set(day, [...(byDay.get(day) ?? []), i]);
+  });
+  const numbers: string[] = new Array<string>(batch.length);
+  for (const [day, indexes] of byDay) {
+    const counter = await w.get<{ value: number | string }>(ADD_TO_COUNTER_SQL, [`application:${day}`, indexes.length]);
+    const last = Number(counter!.value);
+    indexes.forEach((index, k) => (numbers[index] = `${day}${String(last - indexes.length + 1 + k).padStart(6, '0')}`));
+  }
+  await w.run(
+    multiRowInsert('applications', APPLICATION_COLUMNS, batch.length),
+    batch.flatMap(({ row }, i) => [
+      row.id,
+      numbers[i],
+      row.serviceId,
+      row.serviceVersion,
+      row.serviceHash,
+      row.applicantId,
+      row.state,
+      row.status,
+      JSON.stringify(row.snapshot),
+      row.version,
+      row.createdAt,
+      row.updatedAt,
+      ...trackingValues(row.tracking),
+    ]),
+  );
+  await w.run(multiRowInsert('application_events', EVENT_COLUMNS, batch.length), batch.flatMap(({ event }) => eventValues(event)));
+  for (const { row, effects } of batch) await insertEffects(w, effects, row.createdAt);
+  return numbers;
+}
 const UPDATE_APPLICATION_SQL =
   'UPDATE applications SET snapshot = ?, state = ?, status = ?, version = ?, updated_at = ?, ' +
   'clock = ?, due_at = ?, blue_at = ?, yellow_at = ?, warning_level = ?, open_departments = ? WHERE id = ? AND version = ?';
-const INSERT_EVENT_SQL = 'INSERT INTO application_events (application_id, seq, type, actor_kind, actor_id, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+const INSERT_EVENT_SQL = multiRowInsert('application_events', EVENT_COLUMNS, 1);
 const INSERT_EFFECT_SQL = "INSERT INTO outbox (id, application_id, seq, effect, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)";
 const COMPLETE_EFFECT_SQL = "UPDATE outbox SET status = 'done', done_at = ? WHERE id = ?";
 

@@ -1,5 +1,6 @@
 /** Uploaded files' metadata (the `files` table); the bytes are in the blob store under `sha256`. */
 import type { Database } from './database.js';
+import { Batcher } from './batcher.js';
 
 export interface FileRow {
   id: string;
@@ -20,6 +21,15 @@ export interface FileStore {
 }
 
 export function createFileStore(db: Database): FileStore {
+  // Lookups of concurrent requests (every submission checks its files) share one query.
+  const lookups = new Batcher<readonly string[], FileRow[]>(async (batch) => {
+    const rows = new Map<string, FileRow>();
+    const ids = [...new Set(batch.flat())];
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const row of await db('files').whereIn('id', ids.slice(i, i + 500))) rows.set(String(row.id), fromRow(row));
+    }
+    return batch.map((wanted) => [...new Set(wanted)].flatMap((id) => rows.get(id) ?? []));
+  });
   return {
     async insert(row) {
       await db('files').insert({
@@ -40,7 +50,7 @@ export function createFileStore(db: Database): FileStore {
 
     async getMany(ids) {
       if (ids.length === 0) return [];
-      return (await db('files').whereIn('id', [...new Set(ids)])).map(fromRow);
+      return lookups.submit(ids);
     },
   };
 }
