@@ -55,6 +55,25 @@ for (const kind of databaseKinds) {
       expect(await world.engine.events(view.id)).to.have.length(view.version);
     }
 
+    it('numbers concurrent submissions without gaps or repeats, from two processes at once', async () => {
+      const other = anotherEngine(database.openAnother());
+      const views = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => {
+          const owner = `citizen-c${i}`;
+          const form = exampleForm(definition);
+          return (i % 2 ? other : world.engine).submit({ serviceId: definition.id, applicant: applicant(owner), form, materials: claimsFor(world, definition, form, owner) });
+        }),
+      );
+      const numbers = views.map((v) => v.number).sort();
+      expect(new Set(numbers).size).to.equal(24);
+      const sequences = numbers.map((n) => Number(n.slice(8)));
+      for (let i = 1; i < sequences.length; i++) expect(sequences[i]! - sequences[i - 1]!).to.equal(1);
+      for (const view of views) {
+        expect(await world.engine.events(view.id)).to.have.length(1);
+        expect((await world.engine.get(view.id)).applicantId).to.equal(view.applicantId);
+      }
+    });
+
     it('refuses an event the current state does not take, and changes nothing', async () => {
       const view = await submitted();
       const error = await refusal(world.engine.send(view.id, { type: 'APPROVE', matter: 'license' }, clerk('market-regulation')), 'TRANSITION.NOT_ALLOWED');
