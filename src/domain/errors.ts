@@ -36,6 +36,12 @@ export const ErrorCodes = {
   'TASK.NOT_CLAIMED': 'You have not claimed this task',
   'RATING.NOT_ALLOWED': 'The application cannot be rated now',
   'CALENDAR.INVALID': 'The calendar is invalid',
+  'CERTIFICATE.NOT_FOUND': 'No such certificate',
+  'CERTIFICATE.GLYPH_MISSING': 'A character cannot be drawn by any certificate font',
+  'CERTIFICATE.NOT_ALLOWED': 'The certificate cannot be changed in its current status',
+  'TEMPLATE.INVALID': 'The certificate template is invalid',
+  'TEMPLATE.NOT_FOUND': 'No such certificate template',
+  'KEYS.INVALID': 'The signing keys cannot be used',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

@@ -38,6 +38,12 @@ export const ErrorStatuses = {
   'TASK.NOT_CLAIMED': 409,
   'RATING.NOT_ALLOWED': 409,
   'CALENDAR.INVALID': 422,
+  'CERTIFICATE.NOT_FOUND': 404,
+  'CERTIFICATE.GLYPH_MISSING': 422,
+  'CERTIFICATE.NOT_ALLOWED': 409,
+  'TEMPLATE.INVALID': 500,
+  'TEMPLATE.NOT_FOUND': 500,
+  'KEYS.INVALID': 500,
 } as const satisfies Record<ErrorCode, number>;
 
 export interface Problem {

@@ -6,6 +6,7 @@ import * as identity from './migrations/002_identity.js';
 import * as calendar from './migrations/003_calendar.js';
 import * as files from './migrations/004_files.js';
 import * as work from './migrations/005_work.js';
+import * as certificates from './migrations/006_certificates.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003_calendar': calendar,
   '004_files': files,
   '005_work': work,
+  '006_certificates': certificates,
 };
 
 const source: Knex.MigrationSource<string> = {
