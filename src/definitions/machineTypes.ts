@@ -12,6 +12,8 @@ export type MaterialSource = (typeof MaterialSources)[keyof typeof MaterialSourc
 export interface MaterialRecord {
   materialId: string;
   source: MaterialSource;
+  /** Taken from the applicant's wallet without being asked for (免提交). */
+  fromWallet?: true;
   fileId?: string;
   certificateId?: string;
 }

@@ -32,7 +32,7 @@ import {
   type PersistedSnapshot,
 } from '../definitions/index.js';
 import { toView, type ApplicationView } from './view.js';
-import { checkCompleteness, resolveClaims } from './materials.js';
+import { checkCompleteness, resolveClaims, satisfyFromWallet } from './materials.js';
 import type { ApplicationRow, ApplicationStore, DefinitionStore, EffectHandlers, EventRow, MaterialVerifier, OutboxEntry } from './ports.js';
 import { ServiceCache, type LoadedService } from './services.js';
 import { trackingOf } from './tracking.js';
@@ -106,7 +106,8 @@ export class Engine {
     }
     const service = await this.services.latestOrVersion(request.serviceId, request.version);
     const form = service.checkForm(request.form);
-    const records = await resolveClaims(service.compiled, form, request.materials ?? [], request.applicant.id, this.options.materials);
+    const claimed = await resolveClaims(service.compiled, form, request.materials ?? [], request.applicant.id, this.options.materials);
+    const records = await satisfyFromWallet(service.compiled, form, claimed, request.applicant.id, this.options.materials);
     const owed = checkCompleteness(service.compiled.definition, service.compiled, form, records);
     const input: ApplicationInput = { form, materials: records, owed };
     const [snapshot, actions] = initialTransition(service.compiled.machine, input);

@@ -73,6 +73,27 @@ async function checkFiles(definition: ServiceDefinition, claims: readonly Materi
   return new Map(asked.map((a, k) => [a.i, answers[k]]));
 }
 
+/**
+ * No-submit (免提交): every material that applies, was not cited, and is satisfied by a certificate type the
+ * applicant's wallet holds valid is taken from the wallet; the record names the certificate that served.
+ */
+export async function satisfyFromWallet(
+  service: CompiledService,
+  form: Record<string, unknown>,
+  records: Record<string, MaterialRecord>,
+  ownerId: string,
+  verifier: MaterialVerifier,
+): Promise<Record<string, MaterialRecord>> {
+  if (!verifier.findCertificate) return records;
+  const result = { ...records };
+  for (const material of service.definition.materials) {
+    if (material.id in result || !material.satisfiedBy || !service.applies(`material:${material.id}`, form)) continue;
+    const certificateId = await verifier.findCertificate(ownerId, material.satisfiedBy);
+    if (certificateId) result[material.id] = { materialId: material.id, source: 'certificate', certificateId, fromWallet: true };
+  }
+  return result;
+}
+
 /** The required materials that apply to this form and are missing: owed when deferrable, else errors. */
 export function checkCompleteness(definition: ServiceDefinition, service: CompiledService, form: Record<string, unknown>, records: Record<string, MaterialRecord>): string[] {
   const owed: string[] = [];

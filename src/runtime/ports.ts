@@ -116,6 +116,8 @@ export interface MaterialVerifier {
   checkFile(ownerId: string, fileId: string, mediaTypes?: readonly string[]): Promise<string | undefined>;
   /** The same for several files at once (one round trip); each answer in the order asked. */
   checkFiles?(ownerId: string, files: readonly { fileId: string; mediaTypes?: readonly string[] }[]): Promise<(string | undefined)[]>;
+  /** A valid certificate of `type` in the applicant's wallet (the newest), for materials nobody uploaded. */
+  findCertificate?(ownerId: string, type: string): Promise<string | undefined>;
   /** A problem description, or undefined when the certificate is the applicant's, valid, and of `type`. */
   checkCertificate(ownerId: string, certificateId: string, type: string): Promise<string | undefined>;
 }

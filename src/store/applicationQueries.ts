@@ -86,7 +86,8 @@ export function createApplicationQueries(db: Database) {
 
     /** What the dashboard is computed from: every application's status and tracking, who was sent back, the scores. */
     async metricsData() {
-      const rows = (await db('applications').select('id', 'service_id', 'status', 'due_at', 'blue_at', 'yellow_at', 'warning_level', 'open_departments', 'clock')).map((r) => ({
+      const rows = (await db('applications').select('id', 'service_id', 'status', 'due_at', 'blue_at', 'yellow_at', 'warning_level', 'open_departments', 'clock', 'snapshot')).map((r) => ({
+        materialSources: Object.values(((JSON.parse(String(r.snapshot)) as { context?: { materials?: Record<string, { source: string }> } }).context?.materials ?? {})).map((m) => m.source),
         id: String(r.id),
         serviceId: String(r.service_id),
         status: r.status as ApplicationStatus,

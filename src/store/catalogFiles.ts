@@ -32,6 +32,9 @@ export interface Catalog {
   context: CatalogContext;
   /** The service definition files of workflows/ (not yet parsed: validation reports their errors). */
   definitionFiles: string[];
+  /** templates/: the certificate template files, by template id. */
+  templatesDir: string;
+  templateIds: string[];
 }
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -45,11 +48,18 @@ export function readCatalog(root = projectRoot()): Catalog {
     .filter((name) => name.endsWith('.json') && name !== 'departments.json' && name !== 'certificate-types.json')
     .sort()
     .map((name) => path.join(workflows, name));
+  const templatesDir = path.join(root, 'templates');
+  const templateIds = fs.existsSync(templatesDir)
+    ? fs.readdirSync(templatesDir).filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length)).sort()
+    : [];
   return {
     definitionSchema: readJson(path.join(root, 'schemas', 'service-definition.schema.json')) as object,
     departments,
     certificateTypes,
-    context: catalogContext(departments, certificateTypes),
+    // Once templates exist, a definition naming one that does not is invalid.
+    context: catalogContext(departments, certificateTypes, templateIds.length > 0 ? templateIds : undefined),
     definitionFiles,
+    templatesDir,
+    templateIds,
   };
 }
