@@ -33,9 +33,25 @@ import { createCatalogUseCases } from './application/catalog.js';
 import { createAdminUseCases } from './application/admin.js';
 import { createApp, type HttpOptions } from './http/app.js';
 import { createLogger } from './http/logging.js';
+import { OnevisitError } from './domain/errors.js';
+import type { CertificateRecord } from './domain/certificate.js';
+import { createCertificateStore } from './store/certificateStore.js';
+import { createIdentityStore } from './store/index.js';
+import { openKeyring, keysDir, jwks } from './certificates/keys.js';
+import { loadTemplates } from './certificates/templates.js';
+import { createWallet } from './certificates/wallet.js';
+import { createCertificateIssuer } from './certificates/issue.js';
+import { createVerifier } from './certificates/verify.js';
+import { createLifecycle } from './certificates/lifecycle.js';
+import { createRenderPool } from './certificates/renderPool.js';
+import { extractSignedRecord } from './certificates/embedded.js';
+import { loadFontSet, shape, type FontSet } from './certificates/fonts.js';
+import { createCertificateUseCases } from './application/certificates.js';
 
 export interface OnevisitConfig {
   dataDir: string;
+  /** Where the service is reached from outside: the links in certificates' QR codes. */
+  baseUrl?: string;
   databaseUrl?: string;
   /** PostgreSQL schema (tests). */
   databaseSchema?: string;
@@ -79,6 +95,20 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString());
   }
 
+  const keyring = await openKeyring(keysDir(config.dataDir));
+  const templates = loadTemplates(catalog.templatesDir);
+  const certificateStore = createCertificateStore(db);
+  const users = createIdentityStore(db);
+  const wallet = createWallet({ store: certificateStore, keyring, now });
+  const renderPool = createRenderPool();
+  const baseUrl = (config.baseUrl ?? 'http://localhost:3000').replace(/\/$/, '');
+  const departmentTitles = new Map(catalog.departments.map((d) => [d.id, d.title['zh-Hans']]));
+  /** A citizen's wallet: certificates held under their resident id number, and those issued on their applications. */
+  const holderIdsOf = async (userId: string) => {
+    const user = await users.findUserById(userId);
+    return user?.idNumber ? [user.idNumber] : [];
+  };
+
   const identity = createIdentity({ db, now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) });
   const files = createFileService({ db, blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
   const timers = createTimerStore(db);
@@ -91,11 +121,19 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     materials: {
       checkFile: files.verifier.checkFile,
       checkFiles: files.verifier.checkFiles,
-      // The wallet arrives with certificates (issue 4); until then no certificate can stand in for a material.
-      checkCertificate: async (_owner, id) => `no certificate ${id} in your wallet`,
+      checkCertificate: async (owner, id, type) => wallet.checkCertificate(await holderIdsOf(owner), id, type, { applicantId: owner }),
+      findCertificate: async (owner, type) => (await wallet.findUsable(await holderIdsOf(owner), type, now(), { applicantId: owner }))?.id,
     },
     effects: {
-      issueCertificates: async () => [],
+      issueCertificates: createCertificateIssuer({
+        store: certificateStore,
+        keyring,
+        certificateTypes: catalog.certificateTypes,
+        holderOf: async (userId) => {
+          const user = await users.findUserById(userId);
+          return user?.idNumber ? { id: user.idNumber, name: user.name } : undefined;
+        },
+      }),
       scheduleTimer: createTimerEffect({ timers, calendar: () => calendar, now }),
     },
     onEffectError: (effectId, error) => logger.error({ effectId, err: error }, 'effect failed; it stays in the outbox'),
@@ -108,11 +146,48 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     onError: (error, timer) => logger.error({ err: error, timer: timer?.id }, 'timer failed'),
   });
   const queries = createApplicationQueries(db);
+  const certificates = createCertificateUseCases({
+    engine,
+    store: certificateStore,
+    wallet,
+    verifier: createVerifier({ store: certificateStore, keyring, now }),
+    lifecycle: createLifecycle({ store: certificateStore, keyring, now }),
+    holderOf: async (subject) => ({ holderIds: await holderIdsOf(subject.userId), applicantId: subject.userId }),
+    extractSigned: (pdf) => extractSignedRecord(pdf),
+    async pdfOf(certificate) {
+      const { compiled } = await engine.inspect(certificate.applicationId);
+      const matter = compiled.definition.steps.flatMap((s) => (s.kind === 'review' ? s.matters : [])).find((m) => m.id === certificate.matterId);
+      const template = matter?.certificate && templates.get(matter.certificate.template);
+      if (!template) throw new OnevisitError('TEMPLATE.NOT_FOUND', `no template for certificate ${certificate.id}`);
+      const record = JSON.parse(certificate.record) as CertificateRecord;
+      return renderPool.render({
+        // The record as signed: it is embedded as is, and the display name travels beside it.
+        record,
+        issuerName: departmentTitles.get(record.issuer) ?? record.issuer,
+        signed: { keyId: certificate.keyId, signature: certificate.signature },
+        template,
+        verifyUrl: `${baseUrl}/verify/${certificate.id}`,
+      });
+    },
+  });
   const app = createApp({
     identity,
     files,
     logger,
-    applications: createApplicationUseCases({ engine, queries, files, now }),
+    applications: createApplicationUseCases({
+      engine,
+      queries,
+      files,
+      now,
+      drawable: glyphCheck(),
+      accountName: async (userId) => (await users.findUserById(userId))?.name,
+    }),
+    certificates,
+    keys: () => jwks(keyring),
+    describeCertificate: (type, issuer) => ({
+      typeTitle: catalog.certificateTypes.find((t) => t.id === type)?.title['zh-Hans'] ?? type,
+      issuerTitle: departmentTitles.get(issuer) ?? issuer,
+    }),
     catalog: createCatalogUseCases({ engine, definitions, validator, definitionSchema: catalog.definitionSchema, context: () => catalog.context, now }),
     admin: createAdminUseCases({
       identity,
@@ -152,8 +227,18 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     async close() {
       if (calendarRefresh) clearInterval(calendarRefresh);
       await scheduler.stop();
+      await renderPool.close();
       await db.destroy();
     },
+  };
+}
+
+/** Whether certificate fonts can draw a text: the fonts are opened on first use, once. */
+function glyphCheck(): (text: string, path: string) => void {
+  let chain: ReturnType<FontSet['chain']> | undefined;
+  return (text, path) => {
+    chain ??= loadFontSet().chain('zh-Hans', 'regular');
+    shape(text, chain, path);
   };
 }
 

@@ -11,12 +11,17 @@ import type { ApplicationView, Engine } from '../runtime/index.js';
 import { warningLevelAt } from '../runtime/tracking.js';
 import type { ApplicationQueries, ApplicationSummaryRow } from '../store/applicationQueries.js';
 import { checkInput } from './input.js';
+import { getByPointer } from '../domain/pointer.js';
 import type { FileService } from '../files/index.js';
 
 export interface ApplicationsDeps {
   engine: Engine;
   queries: ApplicationQueries;
   files: Pick<FileService, 'content'>;
+  /** Throws CERTIFICATE.GLYPH_MISSING when a character of `text` cannot be drawn on a certificate. */
+  drawable?: (text: string, path: string) => void;
+  /** The name on the applicant's account (the holder of certificates a definition gives no holder). */
+  accountName?: (userId: string) => Promise<string | undefined>;
   now: () => Date;
 }
 
@@ -66,7 +71,7 @@ interface Filters {
   offset?: number;
 }
 
-export function createApplicationUseCases({ engine, queries, files, now }: ApplicationsDeps) {
+export function createApplicationUseCases({ engine, queries, files, drawable, accountName, now }: ApplicationsDeps) {
   async function open(subject: Subject, id: string) {
     const { view, compiled } = await engine.inspect(id);
     const access = applicationAccess(subject, { id, applicantId: view.applicantId, compiled });
@@ -90,6 +95,7 @@ export function createApplicationUseCases({ engine, queries, files, now }: Appli
     async submit(subject: Subject, body: unknown): Promise<ApplicationDetail> {
       requireCapability(subject, 'application.submit');
       const request = checkInput<SubmitBody>('SubmitApplication', body);
+      if (drawable) await checkDrawable(subject, request);
       const view = await engine.submit({
         serviceId: request.serviceId,
         ...(request.version !== undefined ? { version: request.version } : {}),
@@ -185,6 +191,29 @@ export function createApplicationUseCases({ engine, queries, files, now }: Appli
     },
   };
 
+  /**
+   * Everything the service's certificates would print (their fields, their holder) must be drawable: a
+   * character no certificate font has is refused now, naming it, rather than failing when issuing.
+   */
+  async function checkDrawable(subject: Subject, request: SubmitBody): Promise<void> {
+    const compiled = await engine.service(request.serviceId, request.version);
+    let applicantHolds = false;
+    for (const step of compiled.definition.steps) {
+      if (step.kind !== 'review') continue;
+      for (const matter of step.matters) {
+        const certificate = matter.certificate;
+        if (!certificate) continue;
+        if (!certificate.holder) applicantHolds = true;
+        const pointers = [...Object.values(certificate.fields), ...(certificate.holder ? [certificate.holder.id, certificate.holder.name] : [])];
+        for (const pointer of pointers) {
+          for (const [text, at] of strings(getByPointer(request.form, pointer), pointer)) drawable!(text, `/form${at}`);
+        }
+      }
+    }
+    const name = applicantHolds && accountName ? await accountName(subject.userId) : undefined;
+    if (name) drawable!(name, '/account/name');
+  }
+
   async function claimForEvent(subject: Subject, id: string, compiled: Parameters<typeof taskOfEvent>[0], view: ApplicationView, request: EventRequest): Promise<void> {
     const task = taskOfEvent(compiled, view.stateValue, request.matter);
     const department = responsibleDepartment(compiled, view.stateValue, request.type, request.matter);
@@ -222,6 +251,14 @@ function timelineEntry(seq: number, type: string, actor: { kind: string; id: str
     ...(typeof payload.comment === 'string' ? { comment: payload.comment } : {}),
     ...(Array.isArray(payload.items) ? { items: payload.items as string[] } : {}),
   };
+}
+
+/** The strings in a form value, each with its pointer (lists and objects of strings included). */
+function strings(value: unknown, at: string): [string, string][] {
+  if (typeof value === 'string') return [[value, at]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${at}/${i}`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => strings(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+  return [];
 }
 
 /** Query strings arrive as text; numbers are turned into numbers before the schema check. */

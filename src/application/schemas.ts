@@ -61,6 +61,18 @@ export const RequestSchemas = {
     required: ['score'],
     properties: { score: { type: 'integer', minimum: 1, maximum: 5 }, comment: { type: 'string', maxLength: 2000 } },
   },
+  VerifyCertificate: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id'],
+    properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, signature: { type: 'string', minLength: 1, maxLength: 200 } },
+  },
+  RevokeCertificate: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['reason'],
+    properties: { reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' } },
+  },
   ApplicationFilters: {
     type: 'object',
     additionalProperties: false,

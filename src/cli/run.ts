@@ -8,6 +8,7 @@ import { isOnevisitError, type Issue } from '../domain/errors.js';
 import { createIdentity, type Role } from '../identity/index.js';
 import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore } from '../store/index.js';
 import { definitionHash } from '../definitions/index.js';
+import { keysDir, rotateKey } from '../certificates/keys.js';
 import { readConfig } from './config.js';
 import { simulate } from './simulate.js';
 import { serve } from './serve.js';
@@ -23,6 +24,8 @@ const USAGE = `usage: onevisit <command>
   demo                         migrate, publish workflows/ and simulate every service
   user add --username U --password P --role citizen|clerk|admin [--departments a,b] [--name N] [--id-number N]
                                create an account (clerks need a department; citizens a name and id number)
+  keys rotate                  add a new certificate signing key to ONEVISIT_DATA_DIR/keys; it signs from now on,
+                               the old keys keep verifying
 
 environment: PORT, ONEVISIT_DATA_DIR (default ./data), ONEVISIT_DATABASE_URL (postgres://… or sqlite:<file>),
              ONEVISIT_BASE_URL, ONEVISIT_DEMO`;
@@ -44,6 +47,8 @@ export async function run(argv: string[], out: Out = { log: (l) => console.log(l
       return demo(out);
     case 'user':
       return user(rest, out);
+    case 'keys':
+      return keys(rest, out);
     case 'serve':
       return serve(readConfig(), out);
     case undefined:
@@ -229,4 +234,17 @@ async function user(args: string[], out: Out): Promise<number> {
   } finally {
     await db.destroy();
   }
+}
+
+async function keys(args: string[], out: Out): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand !== 'rotate' || rest.length > 0) {
+    const problem = subcommand === undefined ? 'name a subcommand' : subcommand !== 'rotate' ? `unknown subcommand "${subcommand}"` : `unexpected argument "${rest[0]}"`;
+    out.error(`onevisit keys: ${problem} (rotate)\n\n${USAGE}`);
+    return 1;
+  }
+  const dir = keysDir(readConfig().dataDir);
+  const id = await rotateKey(dir);
+  out.log(`new signing key ${id} in ${dir}: older keys keep verifying; running servers sign with it from their next restart`);
+  return 0;
 }

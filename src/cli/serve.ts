@@ -16,6 +16,7 @@ export async function serve(config: Config, out: Out): Promise<number> {
   const onevisit = await startOnevisit({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    baseUrl: config.baseUrl,
     pollIntervalMs: 1000,
   });
   if (config.demo) await seedDemo(onevisit, out);

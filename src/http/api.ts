@@ -12,7 +12,7 @@ import { openApiDocument } from './openapi.js';
 import { problemOf } from './problem.js';
 
 export function apiRouter(services: HttpServices): Router {
-  const { identity, applications, catalog, admin, files } = services;
+  const { identity, applications, catalog, admin, files, certificates } = services;
   const router = Router();
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12 } });
 
@@ -117,6 +117,34 @@ export function apiRouter(services: HttpServices): Router {
   router.get('/files/:id/content', async (req, res) => {
     const { record, stream } = await files.content(req.params.id!, principalOf(res).userId);
     sendFile(res, record, stream);
+  });
+
+  // Certificates
+  router.get('/certificates', async (_req, res) => {
+    res.json(await certificates.wallet(principalOf(res)));
+  });
+  router.post('/certificates/verify', (req, res, next) => {
+    if (req.is('multipart/form-data')) return upload.single('file')(req, res, next);
+    next();
+  }, async (req, res) => {
+    if (req.is('multipart/form-data') && !req.file) throw new OnevisitError('FILE.MISSING', 'upload the certificate PDF in the multipart field "file"');
+    res.json(await certificates.verify(req.body, req.file?.buffer));
+  });
+  router.get('/certificates/:id', async (req, res) => {
+    res.json(await certificates.get(principalOf(res), req.params.id!));
+  });
+  router.get('/certificates/:id/pdf', async (req, res) => {
+    const { certificate, pdf } = await certificates.pdf(principalOf(res), req.params.id!);
+    res.type('application/pdf').set('Content-Disposition', `inline; filename="${certificate.type}-${certificate.id}.pdf"`).send(pdf);
+  });
+  router.post('/certificates/:id/revoke', async (req, res) => {
+    res.json(await certificates.revoke(principalOf(res), req.params.id!, req.body));
+  });
+  router.post('/certificates/:id/reissue', async (req, res) => {
+    res.status(201).json(await certificates.reissue(principalOf(res), req.params.id!));
+  });
+  router.post('/applications/:id/materials/:materialId/refute', async (req, res) => {
+    res.json(await certificates.refuteCommitment(principalOf(res), req.params.id!, req.params.materialId!, req.body));
   });
 
   // Definitions (admins)

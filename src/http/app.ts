@@ -16,6 +16,8 @@ import { apiRouter } from './api.js';
 import { forbiddenKeyPath } from './safeJson.js';
 import { INTERNAL_PROBLEM, asOnevisitError, problemOf, type Problem } from './problem.js';
 import { requestLogger } from './logging.js';
+import type { CertificateUseCases } from '../application/certificates.js';
+import { verifyPage } from '../web/verifyPage.js';
 
 export interface HttpServices {
   identity: Identity;
@@ -23,6 +25,11 @@ export interface HttpServices {
   catalog: CatalogUseCases;
   admin: AdminUseCases;
   files: FileService;
+  certificates: CertificateUseCases;
+  /** The public keys, as a JWKS, for offline checkers. */
+  keys: () => object;
+  /** Titles for the public verify page. */
+  describeCertificate: (type: string, issuer: string) => { typeTitle: string; issuerTitle: string };
   logger: Logger;
   options?: HttpOptions;
 }
@@ -58,6 +65,25 @@ export function createApp(services: HttpServices) {
   });
   app.use(authenticate(services.identity));
   app.use('/api/v1', apiRouter(services));
+  app.get('/.well-known/onevisit-keys.json', (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'public, max-age=300').json(services.keys());
+  });
+  app.get('/verify/:id', async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    const result = await services.certificates.verifyPage(id);
+    const c = result.certificate;
+    res
+      .status(result.status === 'unknown' ? 404 : 200)
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .send(
+        verifyPage({
+          id,
+          status: result.status,
+          ...(c ? { certificate: { ...services.describeCertificate(c.type, c.issuer), holderNameMasked: c.holderNameMasked, issuedAt: c.issuedAt, validUntil: c.validUntil } } : {}),
+        }),
+      );
+  });
   app.use((req: Request) => {
     throw new OnevisitError('ROUTE.NOT_FOUND', `no resource at ${req.method} ${req.path}`);
   });

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { openKeyring } from '../../src/certificates/keys.js';
+import { checkSignature, signRecord, type CertificateRecord } from '../../src/certificates/signing.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { projectRoot } from '../../src/store/index.js';
 
@@ -126,6 +128,37 @@ describe('onevisit CLI', () => {
     const bare = onevisit('user', 'add');
     expect(bare.code).to.equal(1);
     for (const path of ['/username', '/password', '/role']) expect(bare.stderr).to.contain(`${path}  `);
+  });
+
+  it('keys rotate adds a signing key that signs from then on, and the old keys keep verifying', async () => {
+    const dir = path.join(tmp, 'keys');
+    const keyIdIn = (stdout: string) => /^new signing key (k-[0-9a-f]{16}) in /.exec(stdout)?.[1];
+    const first = onevisit('keys', 'rotate');
+    expect(first.code, first.stderr).to.equal(0);
+    const firstId = keyIdIn(first.stdout);
+    const record: CertificateRecord = { id: 'c1', type: 'business-license', holderId: 'h', holderName: '张三', fields: {}, issuer: 'market-regulation', issuedAt: '2026-03-02T02:00:00.000Z', validUntil: null, applicationId: 'a1' };
+    const before = signRecord(record, await openKeyring(dir));
+    expect(before.keyId).to.equal(firstId);
+
+    const second = onevisit('keys', 'rotate');
+    expect(second.code, second.stderr).to.equal(0);
+    const secondId = keyIdIn(second.stdout);
+    expect(secondId).to.be.a('string').and.not.equal(firstId);
+    expect(first.stdout + second.stdout).to.not.contain('PRIVATE KEY');
+
+    const keyring = await openKeyring(dir);
+    expect(signRecord(record, keyring).keyId).to.equal(secondId);
+    expect(checkSignature(record, before.keyId, before.signature, keyring)).to.equal(true);
+    const privateFiles = fs.readdirSync(dir).filter((f) => f.endsWith('.private.pem'));
+    expect(privateFiles).to.have.length(2);
+    for (const file of privateFiles) expect(fs.statSync(path.join(dir, file)).mode & 0o777).to.equal(0o600);
+  });
+
+  it('keys without rotate says what it takes and exits 1', () => {
+    const result = onevisit('keys', 'list-all');
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('unknown subcommand "list-all" (rotate)');
+    noStackTrace(result.stderr);
   });
 
   it('an unknown command prints the usage and exits 1', () => {

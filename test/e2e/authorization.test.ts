@@ -36,6 +36,10 @@ interface World {
   accepted(): Promise<string>;
   /** A new application of A's, rejected at intake. */
   rejected(): Promise<string>;
+  /** A new application of A's, completed: its certificates issued. Answers the application and its tax registration record. */
+  completed(): Promise<{ application: string; certificate: string }>;
+  /** A's tax registration record (issued by the department of clerkMatter), from a completed application. */
+  certificate: string;
   /** A new session of the role's account (for calls that end their session). */
   freshToken(role: SignedIn): Promise<string>;
 }
@@ -140,6 +144,29 @@ const MATRIX: Row[] = [
     expect: { anonymous: 401, citizenOwner: 200, citizenOther: 404, clerkWindow: 200, clerkMatter: 200, clerkOther: 404, admin: 403 },
     call: () => ({ params: { materialId: 'articles-of-association' } }),
   },
+  { route: 'GET /certificates', expect: { ...everyone(403), anonymous: 401, citizenOwner: 200, citizenOther: 200 } },
+  { route: 'POST /certificates/verify', expect: everyone(200), call: (_role, w) => ({ body: { id: w.certificate } }) },
+  { route: 'GET /certificates/{id}', expect: { anonymous: 401, citizenOwner: 200, citizenOther: 404, clerkWindow: 200, clerkMatter: 200, clerkOther: 404, admin: 403 } },
+  { route: 'GET /certificates/{id}/pdf', expect: { anonymous: 401, citizenOwner: 200, citizenOther: 404, clerkWindow: 200, clerkMatter: 200, clerkOther: 404, admin: 403 } },
+  {
+    // Only the issuing department's clerks change a certificate; each success runs on a fresh one.
+    route: 'POST /certificates/{id}/revoke',
+    expect: { anonymous: 401, citizenOwner: 403, citizenOther: 404, clerkWindow: 403, clerkMatter: 200, clerkOther: 404, admin: 403 },
+    call: async (role, w) => ({ ...(role === 'clerkMatter' ? { params: { id: (await w.completed()).certificate } } : {}), body: { reason: '登记信息有误' } }),
+  },
+  {
+    route: 'POST /certificates/{id}/reissue',
+    expect: { anonymous: 401, citizenOwner: 403, citizenOther: 404, clerkWindow: 403, clerkMatter: 201, clerkOther: 404, admin: 403 },
+    call: async (role, w) => (role === 'clerkMatter' ? { params: { id: (await w.completed()).certificate } } : {}),
+  },
+  {
+    route: 'POST /applications/{id}/materials/{materialId}/refute',
+    expect: { anonymous: 401, citizenOwner: 403, citizenOther: 403, clerkWindow: 200, clerkMatter: 200, clerkOther: 404, admin: 403 },
+    call: async (role, w) => ({
+      params: { id: role === 'clerkWindow' || role === 'clerkMatter' ? (await w.completed()).application : w.application, materialId: 'premises-commitment' },
+      body: { reason: '现场核查发现经营场所与承诺不符' },
+    }),
+  },
   { route: 'GET /files/{id}', expect: { ...everyone(404), anonymous: 401, citizenOwner: 200 } },
   { route: 'GET /files/{id}/content', expect: { ...everyone(404), anonymous: 401, citizenOwner: 200 } },
   { route: 'POST /definitions/validate', expect: adminOnly(200), call: () => ({ body: businessStartup }) },
@@ -165,6 +192,7 @@ const MATRIX: Row[] = [
 function defaultParams(path: string, world: World): Record<string, string> {
   if (path.startsWith('/applications/')) return { id: world.application };
   if (path.startsWith('/files/')) return { id: world.file };
+  if (path.startsWith('/certificates/')) return { id: world.certificate };
   if (path.startsWith('/calendar/')) return { year: '2026' };
   return { id: businessStartup.id };
 }
@@ -241,6 +269,21 @@ for (const kind of databaseKinds) {
           await act(server, people.clerkWindow, id, { type: 'REJECT', comment: '经营范围表述不规范' });
           return id;
         },
+        async completed() {
+          const id = await submitted();
+          await act(server, people.clerkWindow, id, { type: 'ACCEPT' });
+          const detail = await server.http.get(`/api/v1/applications/${id}`).set(...people.clerkWindow.auth).expect(200);
+          for (const [matter, state] of Object.entries(detail.body.matters as Record<string, string>)) {
+            if (state !== 'pending') continue;
+            const reviewer = (reviewers[matter] ??= await person(server, 'clerk', [matters[matter]!.department]));
+            await act(server, reviewer, id, { type: 'APPROVE', matter });
+          }
+          const wallet = await server.http.get('/api/v1/certificates').set(...people.citizenOwner.auth).expect(200);
+          const tax = wallet.body.find((c: { applicationId: string; type: string }) => c.applicationId === id && c.type === 'tax-registration-record');
+          expect(tax, 'the completed application issued a tax registration record').to.not.equal(undefined);
+          return { application: id, certificate: tax.id as string };
+        },
+        certificate: '',
         async freshToken(role) {
           const res = await server.http.post('/api/v1/auth/login').send({ username: people[role].username, password: PASSWORD }).expect(200);
           return res.body.token as string;
@@ -248,6 +291,10 @@ for (const kind of databaseKinds) {
       };
     });
     after(async () => world?.server.close());
+    const reviewers: Record<string, Person> = {};
+    before(async () => {
+      world.certificate = (await world.completed()).certificate;
+    });
 
     describe('the route × role matrix', () => {
       const routes = ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`);

@@ -1,0 +1,165 @@
+/**
+ * Certificates as people use them: the holder's wallet and PDFs, verification for anyone, revoke and reissue
+ * by the issuing department's clerks, and a commitment (告知承诺) found false revoking what it produced.
+ */
+import { OnevisitError } from '../domain/errors.js';
+import type { CertificateRecord } from '../domain/certificate.js';
+import { applicationAccess, type Subject } from '../identity/policy.js';
+import type { Engine } from '../runtime/index.js';
+import type { Wallet } from '../certificates/wallet.js';
+import type { Verifier, Verification } from '../certificates/verify.js';
+import type { Lifecycle } from '../certificates/lifecycle.js';
+import type { CertificateStore, StoredCertificate } from '../store/certificateStore.js';
+import { checkInput } from './input.js';
+
+/** Who the subject is as a holder: their resident id number, and the applications they made. */
+export interface HolderIdentity {
+  holderIds: string[];
+  applicantId: string;
+}
+
+export interface CertificatesDeps {
+  engine: Engine;
+  store: Pick<CertificateStore, 'get' | 'byApplication'>;
+  wallet: Wallet;
+  verifier: Verifier;
+  lifecycle: Lifecycle;
+  /** The subject's holder ids (their full resident id number lives server-side only). */
+  holderOf(subject: Subject): Promise<HolderIdentity>;
+  /** The rendered PDF of a certificate (signed record embedded). */
+  pdfOf(certificate: StoredCertificate): Promise<Buffer>;
+  /** The signed record a PDF carries, or undefined. */
+  extractSigned(pdf: Buffer): { record: unknown; keyId: string; signature: string } | undefined;
+}
+
+export interface CertificateView extends CertificateRecord {
+  status: StoredCertificate['status'];
+  standing?: string;
+  keyId: string;
+  signature: string;
+  revokeReason?: string | null;
+  supersededBy?: string | null;
+}
+
+export function createCertificateUseCases(deps: CertificatesDeps) {
+  const { engine, store, wallet, verifier, lifecycle } = deps;
+
+  /** The certificate if the subject may see it: its holder (or the applicant it was issued to), or a clerk of the issuer or the application. */
+  async function visible(subject: Subject, id: string): Promise<StoredCertificate> {
+    const certificate = await store.get(id);
+    const missing = new OnevisitError('CERTIFICATE.NOT_FOUND', `no certificate ${id}`);
+    if (!certificate) throw missing;
+    if (subject.role === 'citizen') {
+      const me = await deps.holderOf(subject);
+      const own = me.holderIds.includes(certificate.holderId) || (await applicantOf(certificate)) === subject.userId;
+      if (!own) throw missing;
+      return certificate;
+    }
+    if (subject.role === 'clerk') {
+      if (subject.departments.includes(certificate.issuer)) return certificate;
+      try {
+        const { view, compiled } = await engine.inspect(certificate.applicationId);
+        applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled });
+        return certificate;
+      } catch {
+        throw missing;
+      }
+    }
+    throw new OnevisitError('AUTH.FORBIDDEN', 'admins do not read certificates');
+  }
+
+  async function applicantOf(certificate: StoredCertificate): Promise<string | undefined> {
+    try {
+      return (await engine.get(certificate.applicationId)).applicantId;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function issuingClerk(subject: Subject, certificate: StoredCertificate): void {
+    if (subject.role !== 'clerk' || !subject.departments.includes(certificate.issuer)) {
+      throw new OnevisitError('AUTH.FORBIDDEN', `only clerks of ${certificate.issuer}, which issued it, may change this certificate`);
+    }
+  }
+
+  return {
+    /** The subject's wallet (证照夹): usable certificates first. */
+    async wallet(subject: Subject) {
+      if (subject.role !== 'citizen') throw new OnevisitError('AUTH.FORBIDDEN', 'the wallet is a citizen’s');
+      const me = await deps.holderOf(subject);
+      return wallet.walletOf(me.holderIds, { applicantId: me.applicantId });
+    },
+
+    async get(subject: Subject, id: string): Promise<CertificateView> {
+      return viewOf(await visible(subject, id));
+    },
+
+    async pdf(subject: Subject, id: string): Promise<{ certificate: StoredCertificate; pdf: Buffer }> {
+      const certificate = await visible(subject, id);
+      return { certificate, pdf: await deps.pdfOf(certificate) };
+    },
+
+    /** Anyone: by id and signature, or an uploaded PDF checked against what it embeds. */
+    async verify(body: unknown, pdf?: Buffer): Promise<Verification> {
+      if (pdf) {
+        const signed = deps.extractSigned(pdf);
+        if (!signed) throw new OnevisitError('INPUT.INVALID', 'the file is not a onevisit certificate PDF (no signed record inside)', { errors: [{ path: '/file', code: 'CERTIFICATE.NO_RECORD', message: 'carries no signed certificate record' }] });
+        return verifier.verifySigned(signed, 'pdf');
+      }
+      const { id, signature } = checkInput<{ id: string; signature?: string }>('VerifyCertificate', body);
+      return verifier.verifyById(id, signature, 'id');
+    },
+
+    /** What the QR code's page shows. */
+    async verifyPage(id: string): Promise<Verification> {
+      return verifier.verifyById(id, undefined, 'page');
+    },
+
+    async revoke(subject: Subject, id: string, body: unknown): Promise<CertificateView> {
+      const { reason } = checkInput<{ reason: string }>('RevokeCertificate', body);
+      const certificate = await visible(subject, id);
+      issuingClerk(subject, certificate);
+      return viewOf(await lifecycle.revoke(id, reason, subject.userId));
+    },
+
+    async reissue(subject: Subject, id: string): Promise<CertificateView> {
+      const certificate = await visible(subject, id);
+      issuingClerk(subject, certificate);
+      return viewOf(await lifecycle.reissue(id, subject.userId));
+    },
+
+    /**
+     * A commitment checked afterwards and found false (告知承诺不实): every valid certificate the application
+     * produced is revoked, with the material named in the reason. Clerks of the application's departments.
+     */
+    async refuteCommitment(subject: Subject, applicationId: string, materialId: string, body: unknown) {
+      const { reason } = checkInput<{ reason: string }>('RevokeCertificate', body);
+      if (subject.role !== 'clerk') throw new OnevisitError('AUTH.FORBIDDEN', 'commitments are checked by clerks');
+      const { view, compiled } = await engine.inspect(applicationId);
+      applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled });
+      if (view.materials[materialId]?.source !== 'commitment') {
+        throw new OnevisitError('INPUT.INVALID', `material ${materialId} of this application was not given by commitment`, { errors: [{ path: '/materialId', code: 'MATERIAL.NOT_COMMITMENT', message: 'not a commitment' }] });
+      }
+      const revoked: CertificateView[] = [];
+      for (const certificate of await store.byApplication(applicationId)) {
+        if (certificate.status !== 'valid') continue;
+        revoked.push(viewOf(await lifecycle.revoke(certificate.id, `告知承诺不实 (${materialId}): ${reason}`, subject.userId)));
+      }
+      return { applicationId, materialId, revoked };
+    },
+  };
+}
+
+export type CertificateUseCases = ReturnType<typeof createCertificateUseCases>;
+
+function viewOf(certificate: StoredCertificate): CertificateView {
+  const record = JSON.parse(certificate.record) as CertificateRecord;
+  return {
+    ...record,
+    status: certificate.status,
+    keyId: certificate.keyId,
+    signature: certificate.signature,
+    ...(certificate.status === 'revoked' ? { revokeReason: certificate.revokeReason } : {}),
+    ...(certificate.status === 'superseded' ? { supersededBy: certificate.supersededBy } : {}),
+  };
+}
