@@ -41,6 +41,8 @@ import { openKeyring, keysDir, jwks } from './certificates/keys.js';
 import { loadTemplates } from './certificates/templates.js';
 import { createWallet } from './certificates/wallet.js';
 import { createCertificateIssuer } from './certificates/issue.js';
+import { createUsccAssigner } from './certificates/uscc.js';
+import { nextCounterValue } from './store/dialect.js';
 import { createVerifier } from './certificates/verify.js';
 import { createLifecycle } from './certificates/lifecycle.js';
 import { createRenderPool } from './certificates/renderPool.js';
@@ -129,6 +131,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
         store: certificateStore,
         keyring,
         certificateTypes: catalog.certificateTypes,
+        assignUscc: createUsccAssigner({ store: certificateStore, nextSequence: (name) => nextCounterValue(db, name) }),
         holderOf: async (userId) => {
           const user = await users.findUserById(userId);
           return user?.idNumber ? { id: user.idNumber, name: user.name } : undefined;

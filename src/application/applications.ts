@@ -204,7 +204,8 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
         const certificate = matter.certificate;
         if (!certificate) continue;
         if (!certificate.holder) applicantHolds = true;
-        const pointers = [...Object.values(certificate.fields), ...(certificate.holder ? [certificate.holder.id, certificate.holder.name] : [])];
+        const holder = certificate.holder;
+        const pointers = [...Object.values(certificate.fields), ...(holder ? ['id' in holder ? [holder.id, holder.name] : [holder.name]].flat() : [])];
         for (const pointer of pointers) {
           for (const [text, at] of strings(getByPointer(request.form, pointer), pointer)) drawable!(text, `/form${at}`);
         }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CertificateRecord } from '../domain/certificate.js';
-import type { CertificateSpec, MatterDefinition, ServiceDefinition } from '../domain/definition.js';
+import type { AssignedHolder, CertificateSpec, MatterDefinition, ServiceDefinition } from '../domain/definition.js';
 import { OnevisitError } from '../domain/errors.js';
 import { getByPointer } from '../domain/pointer.js';
 import { MatterDecisions } from '../domain/vocabulary.js';
@@ -29,6 +29,12 @@ export interface CertificateIssuerOptions {
   certificateTypes: readonly { id: string; issuer: string }[];
   /** The applicant's resident id number and name, from their account: the holder when the definition names none. */
   holderOf(applicantId: string): Promise<Holder | undefined>;
+  /**
+   * The unified social credit code of the new enterprise an application registers: assigned once per application
+   * (the same code on every certificate it issues), by the issuing authority's rules. Required by definitions
+   * whose holder is `{assign: 'uscc'}`.
+   */
+  assignUscc?(applicationId: string, holder: AssignedHolder): Promise<string>;
   newId?: () => string;
 }
 
@@ -44,13 +50,28 @@ export function createCertificateIssuer(options: CertificateIssuerOptions): Effe
     if (approved.length === 0) return [];
     let applicant: Promise<Holder> | undefined;
     const applicantHolder = () => (applicant ??= applicantOf(context, options.holderOf));
+    // One new enterprise per application: every certificate that assigns a code gets the same one.
+    let assigned: Promise<string> | undefined;
+    const assignedHolder = async (spec: AssignedHolder, matter: string): Promise<Holder> => {
+      const assign = options.assignUscc;
+      if (!assign) throw new OnevisitError('CONFIG.INVALID', 'this issuer cannot assign unified social credit codes');
+      const name = getByPointer(form, spec.name);
+      if (typeof name !== 'string' || name.trim() === '') throw new OnevisitError('FORM.INVALID', `matter ${matter}: the new enterprise's name at ${spec.name} is missing from the form`);
+      const existing = spec.existing === undefined ? undefined : getByPointer(form, spec.existing);
+      if (typeof existing === 'string' && existing.trim() !== '') return { id: existing, name };
+      return { id: await (assigned ??= assign(context.application.id, spec)), name };
+    };
 
     const rows: NewCertificate[] = [];
     for (const matter of approved) {
       const spec = matter.certificate;
       const issuer = issuers.get(spec.type);
       if (issuer === undefined) throw new OnevisitError('DEFINITION.INVALID', `matter ${matter.id} issues a ${spec.type}, a certificate type nobody issues`);
-      const holder = spec.holder ? holderInForm(form, spec.holder, matter.id) : await applicantHolder();
+      const holder = !spec.holder
+        ? await applicantHolder()
+        : 'id' in spec.holder
+          ? holderInForm(form, spec.holder, matter.id)
+          : await assignedHolder(spec.holder, matter.id);
       const record: CertificateRecord = {
         id: newId(),
         type: spec.type,

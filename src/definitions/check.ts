@@ -82,7 +82,8 @@ export function checkMeaning(definition: ServiceDefinition, context: CatalogCont
         checkPointer(pointer, joinPointer(`${mat}/certificate/fields`, name));
       }
       if (certificate.holder) {
-        checkPointer(certificate.holder.id, `${mat}/certificate/holder/id`);
+        if ('id' in certificate.holder) checkPointer(certificate.holder.id, `${mat}/certificate/holder/id`);
+        else if (certificate.holder.existing) checkPointer(certificate.holder.existing, `${mat}/certificate/holder/existing`);
         checkPointer(certificate.holder.name, `${mat}/certificate/holder/name`);
       }
       if (issueIndex < 0) report(`${mat}/certificate`, 'CERTIFICATE.NO_ISSUE_STEP', 'the matter declares a certificate but no step issues it');

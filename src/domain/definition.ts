@@ -29,8 +29,24 @@ export interface CertificateSpec {
   template: string;
   type: string;
   fields: Record<string, string>;
-  holder?: { id: string; name: string };
+  /**
+   * Whose certificate it is when not the applicant: pointers to the holder's id and name in the form (a newborn,
+   * an existing enterprise), or a new enterprise whose unified social credit code the issuing authority assigns.
+   */
+  holder?: { id: string; name: string } | AssignedHolder;
   valid?: string;
+}
+
+/** A unified social credit code assigned on issuing (a new enterprise): GB 32100 authority, category and region. */
+export interface AssignedHolder {
+  assign: 'uscc';
+  /** 6-digit administrative division code of the registering authority. */
+  region: string;
+  /** The organisation category under market regulation ('1' enterprise, '2' individual business); default '1'. */
+  category?: '1' | '2' | '3';
+  /** Where the form holds the code of an enterprise that has one already: used instead of assigning. */
+  existing?: string;
+  name: string;
 }
 
 export interface MatterDefinition {

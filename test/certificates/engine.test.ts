@@ -6,14 +6,14 @@ import { Engine, type EffectHandlers } from '../../src/runtime/index.js';
 import { createApplicationStore, createDefinitionStore } from '../../src/store/index.js';
 import { databaseKinds } from '../support/databases.js';
 import { Wallet, applicant, claimsFor, drive, exampleForm, type World } from '../support/world.js';
-import { certificateTypes, holderOf, useCertificateSetting, workflow } from './support.js';
+import { assignUsccIn, certificateTypes, holderOf, useCertificateSetting, workflow } from './support.js';
 
 for (const kind of databaseKinds) {
   describe(`certificates from the engine's issue step (${kind})`, function () {
     const s = useCertificateSetting(kind);
 
     it('a completed application yields its certificates once, even when the effect is retried after issuing', async () => {
-      const issue = createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes, holderOf });
+      const issue = createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes, holderOf, assignUscc: assignUsccIn(s) });
       let calls = 0;
       const effects: EffectHandlers = {
         // The first run issues and then "crashes" before the engine records the result.

@@ -2,18 +2,20 @@ import { expect } from 'chai';
 import { createCertificateIssuer, type CertificateIssuerOptions } from '../../src/certificates/issue.js';
 import { checkSignature, parseRecordText } from '../../src/certificates/signing.js';
 import { isOnevisitError } from '../../src/domain/errors.js';
+import { isUnifiedSocialCreditCode } from '../../src/domain/ids.js';
 import { createCertificateStore } from '../../src/store/index.js';
 import { databaseKinds } from '../support/databases.js';
 import { exampleForm } from '../support/world.js';
-import { T0, certificateTypes, decide, holderOf, insertApplication, issueContext, spec, useCertificateSetting, workflow } from './support.js';
+import { T0, assignUsccIn, certificateTypes, decide, holderOf, insertApplication, issueContext, spec, useCertificateSetting, workflow } from './support.js';
 
 for (const kind of databaseKinds) {
   describe(`issuing certificates (${kind})`, function () {
     const s = useCertificateSetting(kind);
 
-    const issuer = (overrides: Partial<CertificateIssuerOptions> = {}) => createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes, holderOf, ...overrides });
+    const issuer = (overrides: Partial<CertificateIssuerOptions> = {}) =>
+      createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes, holderOf, assignUscc: assignUsccIn(s), ...overrides });
 
-    it('issues one signed certificate per approved matter that declares one, held by the applicant', async () => {
+    it('issues one signed certificate per approved matter that declares one, all held by the new business under one assigned code', async () => {
       const definition = workflow('restaurant-opening');
       const applicationId = await insertApplication(s.database.db);
       const ids = await issuer()(issueContext(definition, applicationId), spec);
@@ -22,9 +24,14 @@ for (const kind of databaseKinds) {
       const rows = await s.store.byApplication(applicationId);
       expect(rows.map((r) => r.matterId).sort()).to.deep.equal(['fire-safety', 'food-business', 'license', 'sewage-discharge']);
       expect(rows.map((r) => r.id).sort()).to.deep.equal([...ids].sort());
+      const holders = new Set(rows.map((r) => r.holderId));
+      expect(holders.size, 'one code for the new individual business').to.equal(1);
+      const [code] = [...holders];
+      expect(isUnifiedSocialCreditCode(code!)).to.equal(true);
+      expect(code!.slice(0, 8), 'market regulation (9), individual business (2), Lanzhou (620100)').to.equal('92620100');
       for (const row of rows) {
         const record = parseRecordText(row.record)!;
-        expect(record).to.include({ id: row.id, holderId: '62010219830719201X', holderName: '马强', issuedAt: T0.toISOString(), applicationId });
+        expect(record).to.include({ id: row.id, holderId: code, holderName: '兰州市城关区马记牛肉面馆', issuedAt: T0.toISOString(), applicationId });
         expect(row.status).to.equal('valid');
         expect(row.keyId).to.equal(s.keyring.signingKeyId);
         expect(checkSignature(record, row.keyId, row.signature, s.keyring)).to.equal(true);

@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createUsccAssigner } from '../../src/certificates/uscc.js';
+import { nextCounterValue } from '../../src/store/dialect.js';
 import { createCertificateIssuer } from '../../src/certificates/issue.js';
 import { openKeyring, type Keyring } from '../../src/certificates/keys.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
@@ -94,6 +96,10 @@ export function issueContext(
 export const spec = { effect: 'issueCertificates', step: 'issue' } as const;
 
 /** The applicant's account as the issuer sees it. */
+/** New enterprises' codes, numbered in the test database as in production. */
+export const assignUsccIn = (setting: CertificateSetting) =>
+  createUsccAssigner({ store: setting.store, nextSequence: (name) => nextCounterValue(setting.database.db, name) });
+
 export const holderOf = async (applicantId: string) => (applicantId === 'citizen-1' ? { id: '62010219830719201X', name: '马强' } : undefined);
 
 export interface CertificateSetting {

@@ -71,7 +71,7 @@ for (const kind of databaseKinds) {
     let citizen: Person;
     const clerks = new Map<string, Person>();
     const clerkOf = async (department: string) => clerks.get(department) ?? (clerks.set(department, await person(server, 'clerk', [department])), clerks.get(department)!);
-    let license: { id: string; signature: string; keyId: string; holderName: string };
+    let license: { id: string; signature: string; keyId: string; holderId: string; holderName: string; applicationId: string };
     let licensePdf: Buffer;
 
     before(async () => {
@@ -93,7 +93,11 @@ for (const kind of databaseKinds) {
       const types = wallet.body.map((c: { type: string }) => c.type).sort();
       expect(types).to.include.members(['business-license', 'seal-filing-record', 'tax-registration-record']);
       expect(new Set(wallet.body.map((c: { id: string }) => c.id)).size).to.equal(wallet.body.length);
-      expect(license.holderName).to.equal('测试citizen');
+      // The licence registers a new company: it holds them under the code the market regulator assigned.
+      expect(license.holderName).to.equal('兰州青禾信息技术有限公司');
+      expect(license.holderId).to.match(/^91620100[0-9A-HJ-NPQRTUWXY]{10}$/);
+      const company = wallet.body.filter((c: { applicationId: string }) => c.applicationId === license.applicationId);
+      expect(new Set(company.map((c: { holderId: string }) => c.holderId))).to.deep.equal(new Set([license.holderId]));
     });
 
     it('renders the PDF with the Chinese title and the company, and a QR code of the verify page', function () {
@@ -101,6 +105,7 @@ for (const kind of databaseKinds) {
       const text = pdfText(licensePdf).replace(/\s+/g, '');
       expect(text).to.include('营业执照');
       expect(text).to.include('兰州青禾信息技术有限公司');
+      expect(text).to.include(license.holderId);
       expect(pdfQr(licensePdf)).to.equal(`http://localhost:3000/verify/${license.id}`);
     });
 
