@@ -3,51 +3,11 @@
  * code read back, verified by id, by page and by upload (tampered, revoked, expired, unknown), reused as a
  * material without an upload (免提交), and a character no font has refused before anything is issued.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
 import { databaseKinds } from '../support/databases.js';
 import { openTestServer, person, type Person, type TestServer } from '../support/server.js';
 import { approveAll, definitionOf, submitWithFiles } from '../support/services.js';
-
-// jsqr is CommonJS with an `exports.default`: from ESM the function sits one level down.
-const jsQR = jsQRModule.default;
-
-const hasPoppler = (() => {
-  try {
-    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-function pdfText(pdf: Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-pdf-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'c.pdf'), pdf);
-    return execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(dir, 'c.pdf'), '-'], { encoding: 'utf8' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function pdfQr(pdf: Buffer): string | undefined {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-pdf-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'c.pdf'), pdf);
-    execFileSync('pdftoppm', ['-png', '-r', '150', '-f', '1', '-l', '1', path.join(dir, 'c.pdf'), path.join(dir, 'page')]);
-    const file = fs.readdirSync(dir).find((f) => f.endsWith('.png'))!;
-    const png = PNG.sync.read(fs.readFileSync(path.join(dir, file)));
-    return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { hasPoppler, pdfQr, pdfText } from '../support/poppler.js';
 
 /** supertest's parser for a binary body. */
 function collect(res: NodeJS.ReadableStream, done: (error: Error | null, body: unknown) => void): void {
