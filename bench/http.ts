@@ -58,7 +58,7 @@ export interface HttpResult {
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
-interface Server {
+export interface Server {
   child: ChildProcess;
   url: string;
   /** Sends a message and resolves to the first answer carrying `key`. */
@@ -66,8 +66,9 @@ interface Server {
   stop(): Promise<{ rows: number; rowBytes: number }>;
 }
 
-function startServer(script: string, profileDir?: string): Promise<Server> {
-  const env = { ...process.env, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}) };
+/** Forks a benchmark server (bench/httpServer.js, bench/floorServer.js) and resolves once it listens; `env` adds to the child's environment. */
+export function startServer(script: string, profileDir?: string, extraEnv: Record<string, string> = {}): Promise<Server> {
+  const env = { ...process.env, ...extraEnv, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}) };
   const child = fork(path.join(here, script), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = <T>(message: object, key: string) =>
     new Promise<T>((resolve, reject) => {
@@ -95,7 +96,8 @@ function startServer(script: string, profileDir?: string): Promise<Server> {
   }));
 }
 
-function load(options: Options): Promise<Result> {
+/** One autocannon run in a process of its own (bench/httpLoad.js). */
+export function load(options: Options): Promise<Result> {
   const child = fork(path.join(here, 'httpLoad.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -105,14 +107,14 @@ function load(options: Options): Promise<Result> {
   });
 }
 
-async function call(base: string, route: string, init: RequestInit & { expect: number }): Promise<any> {
+export async function call(base: string, route: string, init: RequestInit & { expect: number }): Promise<any> {
   const res = await fetch(base + route, init);
   const text = await res.text();
   if (res.status !== init.expect) throw new Error(`${init.method ?? 'GET'} ${route} answered ${res.status}, expected ${init.expect}: ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
 
-const tinyPdf = () => Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+export const tinyPdf = () => Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
 /** Registers and signs in a citizen, uploads a file for every material (a commitment where one is allowed), and checks one submit. */
 async function prepare(base: string): Promise<{ headers: Record<string, string>; body: string }> {
@@ -140,7 +142,7 @@ async function prepare(base: string): Promise<{ headers: Record<string, string>;
   return { headers, body };
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

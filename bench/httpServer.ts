@@ -2,6 +2,8 @@
  * The onevisit side of the HTTP benchmark, run as a child process by bench/http.ts: the real composition
  * root (startOnevisit) on a fresh SQLite data directory, logging at 'warn', no scheduler poll, listening on
  * an ephemeral port. Driven through bench/serverControl.ts (which also takes the CPU profiles).
+ * BENCH_ADMIN=username:password creates an admin account first (as `onevisit user add` would), for
+ * benchmarks that need clerks (bench/issuingLatency.ts creates them over HTTP with it).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,10 @@ import { serverControl } from './serverControl.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-bench-http-'));
 const onevisit = await startOnevisit({ dataDir, logger: createLogger({ level: 'warn' }), pollIntervalMs: 0 });
+if (process.env.BENCH_ADMIN) {
+  const at = process.env.BENCH_ADMIN.indexOf(':');
+  await onevisit.identity.addUser({ username: process.env.BENCH_ADMIN.slice(0, at), password: process.env.BENCH_ADMIN.slice(at + 1), role: 'admin', name: 'bench admin' });
+}
 const control = await serverControl({
   db: onevisit.db,
   async rows() {

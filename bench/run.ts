@@ -1,28 +1,35 @@
 /**
  * `npm run bench`: runs the benchmarks, writes bench/results/latest.json and prints a markdown table.
- * BENCH_ONLY=core or BENCH_ONLY=http runs one of them; latest.json then keeps the other's last result.
+ * BENCH_ONLY=core, http, certificates or latency runs one of them; latest.json then keeps the others' last results.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../src/store/index.js';
+import { benchCertificates, type CertificatesResult } from './certificates.js';
 import { benchCore, type CoreResult } from './core.js';
 import { benchHttp, type HttpResult } from './http.js';
+import { benchIssuingLatency, type LatencyResult } from './issuingLatency.js';
 
+const benchmarks = ['core', 'http', 'certificates', 'latency'] as const;
+type Benchmark = (typeof benchmarks)[number];
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && only !== 'core' && only !== 'http') throw new Error(`BENCH_ONLY is core or http, not ${JSON.stringify(only)}`);
+if (only !== undefined && !(benchmarks as readonly string[]).includes(only)) throw new Error(`BENCH_ONLY is one of ${benchmarks.join(', ')}, not ${JSON.stringify(only)}`);
+const runs = (name: Benchmark) => only === undefined || only === name;
 const out = path.join(projectRoot(), 'bench', 'results');
 const latest = path.join(out, 'latest.json');
-const previous = (fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')) : {}) as { core?: CoreResult; http?: HttpResult };
+const previous = (fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')) : {}) as { core?: CoreResult; http?: HttpResult; certificates?: CertificatesResult; latency?: LatencyResult };
 
 const n = Number(process.env.BENCH_APPLICATIONS ?? 150);
-const core = only === 'http' ? previous.core : await benchCore(n);
-const http = only === 'core' ? previous.http : await benchHttp();
+const core = runs('core') ? await benchCore(n) : previous.core;
+const http = runs('http') ? await benchHttp() : previous.http;
+const certificates = runs('certificates') ? await benchCertificates() : previous.certificates;
+const latency = runs('latency') ? await benchIssuingLatency() : previous.latency;
 
 const rows = [
   ['benchmark', 'onevisit', 'floor', 'ratio', 'target'],
   ['---', '---', '---', '---', '---'],
 ];
-if (core && only !== 'http') {
+if (core && runs('core')) {
   rows.push([
     `start-a-business lifecycle, SQLite (${core.applications} applications, ${core.transactions} transactions)`,
     `${core.engine.toFixed(1)} applications/s`,
@@ -31,7 +38,7 @@ if (core && only !== 'http') {
     '≥ 0.80',
   ]);
 }
-if (http && only !== 'core') {
+if (http && runs('http')) {
   rows.push([
     `HTTP submit, SQLite, ${http.connections} connections × ${http.duration} s, certificate-free (floor: express + ajv + one knex insert)`,
     `${http.onevisit.requestsPerSecond.toFixed(0)} req/s, p99 ${http.onevisit.p99} ms, ${http.onevisit.errors + http.onevisit.non2xx} errors`,
@@ -40,13 +47,37 @@ if (http && only !== 'core') {
     '≥ 0.70, p99 < 100 ms',
   ]);
 }
+if (certificates && runs('certificates')) {
+  rows.push([
+    `certificates: issue + sign + render (business licence, Chinese text, QR, seal, signed record), ${certificates.certificates} on one thread (floor: bare pdfkit page, same text, pre-opened font)`,
+    `${certificates.certificatesPerSecond.toFixed(1)} certificates/s (render pool of ${certificates.pool.size}: ${certificates.pool.certificatesPerSecond.toFixed(1)}/s)`,
+    `${certificates.floorPerSecond.toFixed(1)} pages/s`,
+    certificates.ratio.toFixed(2),
+    '≥ 0.70',
+  ]);
+}
+if (latency && runs('latency')) {
+  rows.push([
+    `API p99 under concurrent issuing: GET /api/v1/applications/:id, ${latency.connections} connections × ${latency.duration} s, while ${latency.pdfClients} clients fetch certificate PDFs (floor: the same read alone)`,
+    `p99 ${latency.issuing.p99} ms, p50 ${latency.issuing.p50} ms, ${latency.issuing.requestsPerSecond.toFixed(0)} req/s; ${latency.issuing.pdfsPerSecond.toFixed(1)} PDFs/s`,
+    `p99 ${latency.alone.p99} ms, p50 ${latency.alone.p50} ms, ${latency.alone.requestsPerSecond.toFixed(0)} req/s`,
+    latency.ratio.toFixed(2),
+    'p99 ratio ≤ 2.00',
+  ]);
+}
 const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
 console.log(table);
-if (http && only !== 'core') {
+if (http && runs('http')) {
   const diagnose = (name: string, side: HttpResult['onevisit']) =>
     `${name}: JS thread busy ${(100 * side.eventLoopUtilization).toFixed(0)}%, SQLite connection checked out ${(100 * side.connectionBusy).toFixed(0)}% of the time, ${side.checkoutsPerRequest.toFixed(1)} checkouts per request`;
   console.log(`\n${diagnose('onevisit server', http.onevisit)}\n${diagnose('floor server', http.floor)}`);
   if (http.profile) console.log(`onevisit server CPU profiles: ${http.profile} (node dist/bench/profile.js ${http.profile})`);
 }
+if (latency && runs('latency')) {
+  const server = (name: string, side: LatencyResult['alone']) =>
+    `${name}: server JS thread busy ${(100 * side.eventLoopUtilization).toFixed(0)}%, event-loop delay p99 ${side.loopDelayP99.toFixed(1)} ms`;
+  console.log(`\n${server('read alone', latency.alone)}\n${server('read while issuing', latency.issuing)}; PDF requests p50 ${latency.issuing.pdfP50} ms, p99 ${latency.issuing.pdfP99} ms, ${(latency.issuing.pdfBytes / 1024).toFixed(0)} KiB each; render pool of ${latency.renderPoolSize} on ${latency.cpus} CPUs`);
+  if (latency.profile) console.log(`server main-thread CPU profiles: ${latency.profile}/alone, ${latency.profile}/issuing (node dist/bench/profile.js ${latency.profile}/issuing)`);
+}
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}) }, null, 2) + '\n');
+fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}), ...(certificates ? { certificates } : {}), ...(latency ? { latency } : {}) }, null, 2) + '\n');

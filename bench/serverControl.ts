@@ -7,6 +7,8 @@
  *   which sees raw prepared statements as well as knex's);
  * - `{ measure: 'start', profile: 'name' }` also records a CPU profile of the window (V8's sampling profiler
  *   through the inspector, 200 µs) into `$BENCH_PROFILE_DIR/name.cpuprofile`: the load alone, without start-up;
+ * - with BENCH_LOOP_DELAY=1, the measurement also carries the event-loop delay in the window (perf_hooks'
+ *   monitorEventLoopDelay, 1 ms resolution): how long a ready callback waited for the JS thread;
  * - `{ stop: true }`: closes the server and the database, answers with the rows stored, exits.
  */
 import fs from 'node:fs';
@@ -14,7 +16,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { Database } from '../src/store/index.js';
 
 export interface StatementStats {
@@ -33,6 +35,8 @@ export interface Measurement {
   /** Checkouts during which knex ran a query, and the others (the engine's raw write transactions), with their summed hold time. */
   holds: { knexQuery: StatementStats; other: StatementStats };
   statements?: Record<string, StatementStats>;
+  /** BENCH_LOOP_DELAY=1: event-loop delay in the window, ms: the intervals between 1 ms timer ticks, so an idle loop reads about 1. */
+  loopDelay?: { p50: number; p99: number; max: number };
 }
 
 export interface ServerControl {
@@ -85,6 +89,7 @@ export async function serverControl(options: { db: Database; rows: () => Promise
     }
   });
   let profiling: { session: Session; name: string } | undefined;
+  let loopDelay: IntervalHistogram | undefined;
   process.on('message', async (message: { measure?: 'start' | 'stop'; profile?: string; stop?: boolean }) => {
     if (message.measure === 'start') {
       if (message.profile && process.env.BENCH_PROFILE_DIR) {
@@ -94,6 +99,10 @@ export async function serverControl(options: { db: Database; rows: () => Promise
         await session.post('Profiler.setSamplingInterval', { interval: 200 });
         await session.post('Profiler.start');
         profiling = { session, name: message.profile };
+      }
+      if (process.env.BENCH_LOOP_DELAY) {
+        loopDelay = monitorEventLoopDelay({ resolution: 1 });
+        loopDelay.enable();
       }
       started = performance.eventLoopUtilization();
       statements.clear();
@@ -107,13 +116,19 @@ export async function serverControl(options: { db: Database; rows: () => Promise
       const now = performance.now();
       const connectionBusy = (busyMs + (out > 0 ? now - Math.max(outSince, windowStart) : 0)) / (now - windowStart);
       const used = checkouts;
+      let delay: Measurement['loopDelay'];
+      if (loopDelay) {
+        loopDelay.disable();
+        delay = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+        loopDelay = undefined;
+      }
       if (profiling) {
         const { profile } = await profiling.session.post('Profiler.stop');
         fs.writeFileSync(path.join(process.env.BENCH_PROFILE_DIR!, `${profiling.name}.cpuprofile`), JSON.stringify(profile));
         profiling.session.disconnect();
         profiling = undefined;
       }
-      const measurement: Measurement = { elu, connectionBusy, checkouts: used, holds, ...(statements.size > 0 ? { statements: Object.fromEntries([...statements].sort((a, b) => b[1].ms - a[1].ms)) } : {}) };
+      const measurement: Measurement = { elu, connectionBusy, checkouts: used, holds, ...(statements.size > 0 ? { statements: Object.fromEntries([...statements].sort((a, b) => b[1].ms - a[1].ms)) } : {}), ...(delay ? { loopDelay: delay } : {}) };
       await quiet(options.db);
       process.send!({ measurement });
     } else if (message.stop) {
