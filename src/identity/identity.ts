@@ -76,6 +76,12 @@ export function createIdentity(options: IdentityOptions): Identity {
     if (!checked.ok) throw new OnevisitError('INPUT.INVALID', 'The account is invalid', { errors: checked.errors });
     const { value } = checked;
     if (await store.findUserByUsername(value.username)) throw new OnevisitError('USER.EXISTS');
+    // A wallet is keyed by the id number: one account per person. Someone else holding it is a matter for the window.
+    if (value.idNumber && (await store.findUserByIdNumber(value.idNumber))) {
+      throw new OnevisitError('USER.EXISTS', 'an account with this id number exists already; if it is not yours, ask at the service centre', {
+        errors: [{ path: '/idNumber', code: 'ID_NUMBER.TAKEN', message: 'belongs to an existing account' }],
+      });
+    }
     const record = {
       id: randomUUID(),
       username: value.username,

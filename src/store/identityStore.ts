@@ -32,6 +32,7 @@ export interface IdentityStore {
   createUser(user: UserRecord): Promise<boolean>;
   findUserByUsername(username: string): Promise<UserRecord | undefined>;
   findUserById(id: string): Promise<UserRecord | undefined>;
+  findUserByIdNumber(idNumber: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
   /** Marks the user disabled and revokes their open sessions, in one transaction; false when no such enabled user. */
   disableUser(id: string, at: string): Promise<boolean>;
@@ -63,6 +64,11 @@ export function createIdentityStore(db: Database): IdentityStore {
 
     async findUserByUsername(username) {
       const row = await db('users').where({ username }).first();
+      return row ? userFromRow(row) : undefined;
+    },
+
+    async findUserByIdNumber(idNumber) {
+      const row = await db('users').where({ id_number: idNumber }).first();
       return row ? userFromRow(row) : undefined;
     },
 

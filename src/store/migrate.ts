@@ -7,6 +7,7 @@ import * as calendar from './migrations/003_calendar.js';
 import * as files from './migrations/004_files.js';
 import * as work from './migrations/005_work.js';
 import * as certificates from './migrations/006_certificates.js';
+import * as uniqueIdNumber from './migrations/007_unique_id_number.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004_files': files,
   '005_work': work,
   '006_certificates': certificates,
+  '007_unique_id_number': uniqueIdNumber,
 };
 
 const source: Knex.MigrationSource<string> = {

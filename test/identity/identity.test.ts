@@ -114,7 +114,8 @@ for (const kind of databaseKinds) {
       username: `citizen${++serial}`,
       password: 'a long enough password',
       name: '张三',
-      idNumber,
+      // One account per id number: each registration is a person of their own.
+      idNumber: makeResidentIdNumber({ region: '620102', birthDate: '1988-06-15', sequence: serial % 1000 }),
       ...overrides,
     });
     const clerk = (overrides: Partial<NewUser> = {}): NewUser => ({
@@ -129,16 +130,16 @@ for (const kind of databaseKinds) {
     it('registers a citizen and signs them in; only a masked id number leaves the server', async () => {
       const input = citizen();
       const user = await identity.register(input);
-      expect(user).to.deep.equal({ id: user.id, username: input.username, role: 'citizen', departments: [], name: '张三', idNumberMasked: '620102********' + idNumber.slice(14) });
+      expect(user).to.deep.equal({ id: user.id, username: input.username, role: 'citizen', departments: [], name: '张三', idNumberMasked: '620102********' + input.idNumber.slice(14) });
       expect(user.id).to.match(/^[0-9a-f-]{36}$/);
 
       const session = await identity.login(input.username, input.password);
       expect(session.user).to.deep.equal(user);
-      expect(JSON.stringify(session)).to.not.contain(idNumber);
+      expect(JSON.stringify(session)).to.not.contain(input.idNumber);
       expect(session.csrfToken).to.equal(csrfTokenFor(session.token));
       expect(session.expiresAt).to.equal(new Date(clock.getTime() + TTL).toISOString());
 
-      expect(await identity.authenticate(session.token)).to.deep.equal({ userId: user.id, username: input.username, role: 'citizen', departments: [], name: '张三', idNumber });
+      expect(await identity.authenticate(session.token)).to.deep.equal({ userId: user.id, username: input.username, role: 'citizen', departments: [], name: '张三', idNumber: input.idNumber });
     });
 
     it('self-registration always makes a citizen, whatever role the input claims', async () => {
@@ -227,6 +228,14 @@ for (const kind of databaseKinds) {
       await refusal(identity.addUser({ ...input }), 'USER.EXISTS');
       await refusal(identity.addUser({ ...input, username: 'Zhao.Clerk' }), 'USER.EXISTS');
       await refusal(identity.register(citizen({ username: 'ZHAO.CLERK' })), 'USER.EXISTS');
+    });
+
+    it('refuses a second account for an id number that has one, naming the field', async () => {
+      const first = citizen();
+      await identity.register(first);
+      const again = await refusal(identity.register(citizen({ idNumber: first.idNumber })), 'USER.EXISTS');
+      expect(again.errors.map((e) => [e.path, e.code])).to.deep.equal([['/idNumber', 'ID_NUMBER.TAKEN']]);
+      expect(again.message).to.not.contain(first.idNumber);
     });
 
     it('two simultaneous sign-ups for one username: one account, the other told USER.EXISTS', async () => {

@@ -88,7 +88,8 @@ let people = 0;
 export async function person(server: TestServer, role: 'citizen' | 'clerk' | 'admin', departments: string[] = []): Promise<Person> {
   const username = `${role}${++people}${randomBytes(2).toString('hex')}`;
   const password = 'correct horse battery';
-  const idNumber = role === 'citizen' ? makeResidentIdNumber({ sequence: people % 1000 }) : undefined;
+  // One account per id number: each test citizen is born on a day of their own (from 1970 on).
+  const idNumber = role === 'citizen' ? makeResidentIdNumber({ birthDate: new Date(Date.UTC(1970, 0, 1) + people * 86_400_000).toISOString().slice(0, 10), sequence: 11 }) : undefined;
   await server.onevisit.identity.addUser({ username, password, role, departments, name: `测试${role}`, ...(idNumber ? { idNumber } : {}) });
   const res = await server.http.post('/api/v1/auth/login').send({ username, password }).expect(200);
   return { id: res.body.user.id, username, token: res.body.token, csrfToken: res.body.csrfToken, ...(idNumber ? { idNumber } : {}), auth: ['Authorization', `Bearer ${res.body.token}`] };
