@@ -2,8 +2,9 @@
  * The `onevisit` command. Every failure is a message and a non-zero exit, never a stack trace.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDefinitionValidator, compileDefinition, parseDefinitionText, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
+import { createDefinitionValidator, compileDefinition, parseDefinitionText, parseDepartments, parseCertificateTypes, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
 import { isOnevisitError, type Issue } from '../domain/errors.js';
 import { createIdentity, type Role } from '../identity/index.js';
 import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore } from '../store/index.js';
@@ -86,6 +87,24 @@ function printIssues(file: string, errors: readonly Issue[], out: Out) {
   for (const e of errors) out.error(`  ${e.path || '(document)'}  ${e.code}  ${e.message}`);
 }
 
+const CATALOG_FILES: Record<string, (value: unknown, source: string) => unknown> = {
+  'departments.json': parseDepartments,
+  'certificate-types.json': parseCertificateTypes,
+};
+
+/** The issues of a catalog file (departments, certificate types), or undefined when it is valid. */
+function checkCatalogFile(file: string, parse: (value: unknown, source: string) => unknown): Issue[] | undefined {
+  try {
+    const parsed = parseDefinitionText(fs.readFileSync(file, 'utf8'));
+    if (!parsed.ok) return parsed.errors;
+    parse(parsed.value, path.basename(file));
+    return undefined;
+  } catch (error) {
+    if (isOnevisitError(error)) return error.errors.length > 0 ? [...error.errors] : [{ path: '', code: error.code, message: error.message }];
+    return [{ path: '', code: 'FILE.UNREADABLE', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }];
+  }
+}
+
 function validateFiles(files: string[], out: Out): number {
   if (files.length === 0) {
     out.error('onevisit validate: name at least one definition file');
@@ -93,6 +112,17 @@ function validateFiles(files: string[], out: Out): number {
   }
   let failed = 0;
   for (const file of files) {
+    // The catalog's own files sit beside the definitions (so `validate workflows/*.json` checks everything).
+    const catalogFile = CATALOG_FILES[path.basename(file)];
+    if (catalogFile) {
+      const problem = checkCatalogFile(file, catalogFile);
+      if (problem === undefined) out.log(`${file}: valid (${path.basename(file, '.json')})`);
+      else {
+        failed++;
+        printIssues(file, problem, out);
+      }
+      continue;
+    }
     const result = checkFile(file);
     if (result.valid) out.log(`${file}: valid (${result.definition.id} v${result.definition.version})`);
     else {

@@ -22,11 +22,20 @@ const noStackTrace = (text: string) => expect(text).to.not.match(/^\s+at .+:\d+:
 describe('onevisit CLI', () => {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('validate accepts every definition in workflows/', () => {
-    const files = fs.readdirSync(path.join(root, 'workflows')).filter((f) => f.endsWith('.json') && !['departments.json', 'certificate-types.json'].includes(f));
+  it('validate accepts everything in workflows/*.json: the definitions and the catalog files beside them', () => {
+    const files = fs.readdirSync(path.join(root, 'workflows')).filter((f) => f.endsWith('.json'));
+    expect(files).to.include.members(['departments.json', 'certificate-types.json']);
     const result = onevisit('validate', ...files.map((f) => path.join(root, 'workflows', f)));
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout.match(/: valid/g)).to.have.length(files.length);
+  });
+
+  it('validate checks a catalog file with its own rules', () => {
+    const file = path.join(tmp, 'departments.json');
+    fs.writeFileSync(file, JSON.stringify({ departments: [{ id: 'tax', title: { en: 'Tax' }, kind: 'department' }] }));
+    const result = onevisit('validate', file);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.match(/\/departments\/0\/title/);
   });
 
   it('validate prints every error with its path and exits 1', () => {
