@@ -14,6 +14,7 @@ import type { ActorKind } from '../domain/vocabulary.js';
 import {
   MATTER_EVENTS,
   activeStep,
+  matterStates,
   authorizeActorKind,
   clockOf,
   authorizeDepartment,
@@ -256,6 +257,16 @@ export class Engine {
         throw new OnevisitError('EVENT.INVALID', `${request.type} in a review names the matter it decides`, {
           errors: [{ path: '/matter', code: 'EVENT.REQUIRED', message: 'is required' }],
         });
+      }
+      if (request.type === 'SUPPLEMENT' && request.matter === undefined && activeStep(compiled, snapshot.value)?.kind === 'review') {
+        // The applicant answers the department that sent the application back; with one, there is no need to name it.
+        const returned = Object.entries(matterStates(compiled, snapshot.value)).filter(([, state]) => state === 'returned').map(([m]) => m);
+        if (returned.length === 1) request = { ...request, matter: returned[0]! };
+        else if (returned.length > 1) {
+          throw new OnevisitError('EVENT.INVALID', `several matters are back with the applicant (${returned.join(', ')}): name the one this supplement answers`, {
+            errors: [{ path: '/matter', code: 'EVENT.REQUIRED', message: `one of ${returned.join(', ')}` }],
+          });
+        }
       }
       authorizeActorKind(request.type, actor);
       const event = await this.buildEvent(request, actor, cached);
