@@ -66,11 +66,12 @@ export interface Server {
   stop(): Promise<{ rows: number; rowBytes: number }>;
 }
 
-/** Forks a benchmark server (bench/httpServer.js, bench/floorServer.js) and resolves once it listens; `env` adds to the child's environment. */
-export function startServer(script: string, profileDir?: string, extraEnv: Record<string, string> = {}): Promise<Server> {
-  const env = { ...process.env, ...extraEnv, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}) };
-  const child = fork(path.join(here, script), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = <T>(message: object, key: string) =>
+/**
+ * Asking a forked process: sends `message` (none when empty) and resolves with its first answer that carries
+ * `key`; rejects if the process exits first.
+ */
+export function asker(child: ChildProcess, label: string) {
+  return <T>(message: object, key: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (answer: Record<string, unknown>) => {
         if (!(key in answer)) return;
@@ -78,11 +79,18 @@ export function startServer(script: string, profileDir?: string, extraEnv: Recor
         child.off('exit', onExit);
         resolve(answer as T);
       };
-      const onExit = (code: number | null) => reject(new Error(`${script} exited with ${code} while asked ${JSON.stringify(message)}`));
+      const onExit = (code: number | null) => reject(new Error(`${label} exited with ${code} while asked ${JSON.stringify(message)}`));
       child.on('message', onMessage);
       child.once('exit', onExit);
       if (Object.keys(message).length > 0) child.send(message);
     });
+}
+
+/** Forks a benchmark server (bench/httpServer.js, bench/floorServer.js) and resolves once it listens; `env` adds to the child's environment. */
+export function startServer(script: string, profileDir?: string, extraEnv: Record<string, string> = {}): Promise<Server> {
+  const env = { ...process.env, ...extraEnv, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}) };
+  const child = fork(path.join(here, script), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = asker(child, script);
   return ask<{ port: number }>({}, 'port').then(({ port }) => ({
     child,
     url: `http://127.0.0.1:${port}`,

@@ -25,7 +25,7 @@ import type { Result } from 'autocannon';
 import { defaultPoolSize } from '../src/certificates/renderPool.js';
 import { makeResidentIdNumber } from '../src/domain/ids.js';
 import { projectRoot } from '../src/store/index.js';
-import { call, load, median, startServer, tinyPdf, type Server } from './http.js';
+import { asker, call, load, median, startServer, tinyPdf, type Server } from './http.js';
 import type { PdfLoadResult, PdfLoadStart } from './pdfLoad.js';
 import type { Measurement } from './serverControl.js';
 
@@ -148,19 +148,7 @@ interface PdfLoader {
 
 async function startPdfLoad(start: PdfLoadStart): Promise<PdfLoader> {
   const child = fork(path.join(here, 'pdfLoad.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = <T>(message: object, key: string) =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (answer: Record<string, unknown>) => {
-        if (!(key in answer)) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(answer as T);
-      };
-      const onExit = (code: number | null) => reject(new Error(`pdfLoad exited with ${code} while asked ${JSON.stringify(message)}`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.send(message);
-    });
+  const ask = asker(child, 'pdfLoad');
   await ask({ start }, 'started');
   return { child, ask };
 }

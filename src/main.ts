@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { createWorkingCalendar, parseCalendarData, type CalendarData, type WorkingCalendar } from './domain/calendar.js';
+import { createWorkingCalendar, type CalendarData, type WorkingCalendar } from './domain/calendar.js';
 import { createDefinitionValidator, definitionHash } from './definitions/index.js';
 import { Engine } from './runtime/index.js';
 import {
@@ -33,8 +33,6 @@ import { createCatalogUseCases } from './application/catalog.js';
 import { createAdminUseCases } from './application/admin.js';
 import { createApp, type HttpOptions } from './http/app.js';
 import { createLogger } from './http/logging.js';
-import { OnevisitError } from './domain/errors.js';
-import type { CertificateRecord } from './domain/certificate.js';
 import { createCertificateStore } from './store/certificateStore.js';
 import { createIdentityStore } from './store/index.js';
 import { openKeyring, keysDir, jwks } from './certificates/keys.js';
@@ -47,7 +45,8 @@ import { createVerifier } from './certificates/verify.js';
 import { createLifecycle } from './certificates/lifecycle.js';
 import { createRenderPool } from './certificates/renderPool.js';
 import { extractSignedRecord } from './certificates/embedded.js';
-import { loadFontSet, shape, type FontSet } from './certificates/fonts.js';
+import { createGlyphCheck } from './certificates/fonts.js';
+import { createCertificatePdfs } from './certificates/pdf.js';
 import { createCertificateUseCases } from './application/certificates.js';
 
 export interface OnevisitConfig {
@@ -86,7 +85,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
   });
   await migrateLatest(db);
-  await seedCalendars(db, shippedCalendars());
+  await seedCalendars(db, catalog.calendars);
   let calendar: WorkingCalendar = createWorkingCalendar(await loadCalendar(db));
 
   const definitions = createDefinitionStore(db);
@@ -157,21 +156,13 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     lifecycle: createLifecycle({ store: certificateStore, keyring, now }),
     holderOf: async (subject) => ({ holderIds: await holderIdsOf(subject.userId), applicantId: subject.userId }),
     extractSigned: (pdf) => extractSignedRecord(pdf),
-    async pdfOf(certificate) {
-      const { compiled } = await engine.inspect(certificate.applicationId);
-      const matter = compiled.definition.steps.flatMap((s) => (s.kind === 'review' ? s.matters : [])).find((m) => m.id === certificate.matterId);
-      const template = matter?.certificate && templates.get(matter.certificate.template);
-      if (!template) throw new OnevisitError('TEMPLATE.NOT_FOUND', `no template for certificate ${certificate.id}`);
-      const record = JSON.parse(certificate.record) as CertificateRecord;
-      return renderPool.render({
-        // The record as signed: it is embedded as is, and the display name travels beside it.
-        record,
-        issuerName: departmentTitles.get(record.issuer) ?? record.issuer,
-        signed: { keyId: certificate.keyId, signature: certificate.signature },
-        template,
-        verifyUrl: `${baseUrl}/verify/${certificate.id}`,
-      });
-    },
+    pdfOf: createCertificatePdfs({
+      render: (job) => renderPool.render(job),
+      templates,
+      definitionOf: async (applicationId) => (await engine.inspect(applicationId)).compiled.definition,
+      issuerName: (id) => departmentTitles.get(id) ?? id,
+      verifyUrl: (id) => `${baseUrl}/verify/${id}`,
+    }),
   });
   const app = createApp({
     identity,
@@ -182,7 +173,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       queries,
       files,
       now,
-      drawable: glyphCheck(),
+      drawable: createGlyphCheck(),
       accountName: async (userId) => (await users.findUserById(userId))?.name,
     }),
     certificates,
@@ -236,21 +227,3 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   };
 }
 
-/** Whether certificate fonts can draw a text: the fonts are opened on first use, once. */
-function glyphCheck(): (text: string, path: string) => void {
-  let chain: ReturnType<FontSet['chain']> | undefined;
-  return (text, path) => {
-    chain ??= loadFontSet().chain('zh-Hans', 'regular');
-    shape(text, chain, path);
-  };
-}
-
-/** The calendars shipped in workflows/calendars; admins' edits in the database win over them. */
-function shippedCalendars(): CalendarData[] {
-  const dir = path.join(path.dirname(readCatalog().definitionFiles[0] ?? 'workflows/x'), 'calendars');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => parseCalendarData(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))));
-}

@@ -141,3 +141,15 @@ export function shape(text: string, chain: readonly Face[], field: string): Glyp
   }
   return glyphs;
 }
+
+/**
+ * A check that certificate fonts can draw a text (Simplified first, then Traditional), throwing
+ * CERTIFICATE.GLYPH_MISSING as `shape` does; the fonts are opened on first use.
+ */
+export function createGlyphCheck(fontsDir?: string): (text: string, field: string) => void {
+  let chain: readonly Face[] | undefined;
+  return (text, field) => {
+    chain ??= loadFontSet(fontsDir).chain('zh-Hans', 'regular');
+    shape(text, chain, field);
+  };
+}

@@ -60,7 +60,8 @@ export function responsibleDepartment(compiled: CompiledService, value: StateVal
   }
 }
 
-function windowOf(compiled: CompiledService): string | undefined {
+/** The department of the service's intake window. */
+export function windowOf(compiled: Pick<CompiledService, 'definition'>): string | undefined {
   const intake = compiled.definition.steps[0];
   return intake?.kind === 'intake' ? intake.window : undefined;
 }

@@ -13,7 +13,7 @@
  */
 import { OnevisitError } from '../domain/errors.js';
 import { pickByPointers } from '../domain/pointer.js';
-import { involvedDepartments, type ActorRef, type CompiledService } from '../definitions/index.js';
+import { involvedDepartments, windowOf, type ActorRef, type CompiledService } from '../definitions/index.js';
 import type { Role } from './roles.js';
 
 
@@ -44,10 +44,6 @@ export function requireCapability(subject: Subject, capability: Capability): voi
   if (!(CAPABILITIES[subject.role] as readonly Capability[]).includes(capability)) {
     throw new OnevisitError('AUTH.FORBIDDEN', `a ${subject.role} may not ${capability.replace('.', ' ')}`);
   }
-}
-
-export function hasCapability(subject: Subject, capability: Capability): boolean {
-  return (CAPABILITIES[subject.role] as readonly Capability[]).includes(capability);
 }
 
 /** The facts about one application the policy decides on. */
@@ -97,16 +93,6 @@ export function visibleForm(access: ApplicationAccess, compiled: CompiledService
     for (const matter of step.matters) if (access.departments.includes(matter.department)) matter.fields.forEach((f) => pointers.add(f));
   }
   return pickByPointers(form, [...pointers]) as Record<string, unknown>;
-}
-
-/** A file, a certificate: things with one owner. Someone else's is not found. */
-export function requireOwner(subject: Subject, ownerId: string, what: string, id: string): void {
-  if (subject.userId !== ownerId) throw new OnevisitError(what === 'file' ? 'FILE.NOT_FOUND' : 'APPLICATION.NOT_FOUND', `no ${what} ${id}`);
-}
-
-function windowOf(compiled: CompiledService): string | undefined {
-  const first = compiled.definition.steps[0];
-  return first?.kind === 'intake' ? first.window : undefined;
 }
 
 function notFound(id: string): OnevisitError {

@@ -10,7 +10,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { WarningLevel, WorkingCalendar } from '../domain/calendar.js';
 import type { ClockMode } from '../domain/vocabulary.js';
 import { clockOf, openTasks, type ApplicationContext, type CompiledService } from '../definitions/index.js';
-import { advanceDeadline, parseClockRecord, warningThresholdsOf, type Deadline } from './deadline.js';
+import { advanceDeadline, parseClockRecord, warningAt, warningThresholdsOf, type Deadline } from './deadline.js';
 import type { Tracking } from './ports.js';
 
 export function trackingOf(
@@ -47,16 +47,12 @@ export function trackingOf(
   };
 }
 
-function deadlineFields(t: Tracking): Deadline {
+function deadlineFields(t: Pick<Tracking, 'dueAt' | 'blueAt' | 'yellowAt'>): Deadline {
   return { ...(t.dueAt ? { dueAt: t.dueAt } : {}), ...(t.blueAt ? { blueAt: t.blueAt } : {}), ...(t.yellowAt ? { yellowAt: t.yellowAt } : {}) };
 }
 
 /** The warning level at `now`: a comparison with the stored instants, or the level frozen when the clock stopped. */
 export function warningLevelAt(tracking: Pick<Tracking, 'dueAt' | 'blueAt' | 'yellowAt' | 'warningLevel'>, now: Date): WarningLevel {
-  if (!tracking.dueAt) return tracking.warningLevel;
-  const t = now.toISOString();
-  if (t > tracking.dueAt) return 'red';
-  if (tracking.yellowAt && t >= tracking.yellowAt) return 'yellow';
-  if (tracking.blueAt && t >= tracking.blueAt) return 'blue';
-  return 'none';
+  // Instants are stored only while the clock runs; otherwise the level is the one it stopped at.
+  return tracking.dueAt ? warningAt(deadlineFields(tracking), 'running', now) : tracking.warningLevel;
 }

@@ -3,6 +3,7 @@ import type { ApplicationRow, ApplicationStore, EventRow, OutboxEntry, OutboxRow
 import type { Database } from './database.js';
 import { isPostgres } from './database.js';
 import { Batcher } from './batcher.js';
+import { ADD_TO_COUNTER_SQL } from './dialect.js';
 import { writeTransaction, type Writer } from './writeTransaction.js';
 
 type Row = Record<string, unknown>;
@@ -69,8 +70,6 @@ export function createApplicationStore(db: Database): ApplicationStore {
 const APPLICATION_COLUMNS =
   'id, number, service_id, service_version, service_hash, applicant_id, state, status, snapshot, version, created_at, updated_at, clock, due_at, blue_at, yellow_at, warning_level, open_departments';
 const EVENT_COLUMNS = 'application_id, seq, type, actor_kind, actor_id, payload, at';
-/** Adds `count` to a day's counter and answers the new value: the batch's numbers end there. */
-const ADD_TO_COUNTER_SQL = 'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value';
 
 /** `INSERT INTO t (cols) VALUES (?, …), (?, …)` for `rows` rows. */
 function multiRowInsert(table: string, columns: string, rows: number): string {

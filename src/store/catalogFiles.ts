@@ -13,6 +13,7 @@ import {
   type Department,
 } from '../definitions/index.js';
 import type { CatalogContext } from '../domain/definition.js';
+import { parseCalendarData, type CalendarData } from '../domain/calendar.js';
 
 /** The folder holding package.json, workflows/ and schemas/ (found from this file, wherever it was built to). */
 export function projectRoot(): string {
@@ -35,6 +36,8 @@ export interface Catalog {
   /** templates/: the certificate template files, by template id. */
   templatesDir: string;
   templateIds: string[];
+  /** workflows/calendars: the working-day calendars shipped with the product (admins' edits in the database win). */
+  calendars: CalendarData[];
 }
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -52,6 +55,10 @@ export function readCatalog(root = projectRoot()): Catalog {
   const templateIds = fs.existsSync(templatesDir)
     ? fs.readdirSync(templatesDir).filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length)).sort()
     : [];
+  const calendarsDir = path.join(workflows, 'calendars');
+  const calendars = fs.existsSync(calendarsDir)
+    ? fs.readdirSync(calendarsDir).filter((name) => name.endsWith('.json')).sort().map((name) => parseCalendarData(readJson(path.join(calendarsDir, name))))
+    : [];
   return {
     definitionSchema: readJson(path.join(root, 'schemas', 'service-definition.schema.json')) as object,
     departments,
@@ -61,5 +68,6 @@ export function readCatalog(root = projectRoot()): Catalog {
     definitionFiles,
     templatesDir,
     templateIds,
+    calendars,
   };
 }
