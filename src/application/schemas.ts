@@ -84,6 +84,15 @@ export const RequestSchemas = {
       offset: { type: 'integer', minimum: 0, maximum: 100000 },
     },
   },
+  EffectFilters: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      status: { enum: ['failed', 'pending'] },
+      limit: { type: 'integer', minimum: 1, maximum: 200 },
+      offset: { type: 'integer', minimum: 0, maximum: 100000 },
+    },
+  },
 } as const;
 
 export type RequestSchemaName = keyof typeof RequestSchemas;

@@ -42,6 +42,8 @@ export const ErrorCodes = {
   'TEMPLATE.INVALID': 'The certificate template is invalid',
   'TEMPLATE.NOT_FOUND': 'No such certificate template',
   'KEYS.INVALID': 'The signing keys cannot be used',
+  'EFFECT.NOT_FOUND': 'No such effect',
+  'EFFECT.NOT_FAILED': 'The effect has not failed',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

@@ -12,7 +12,7 @@ import { openApiDocument } from './openapi.js';
 import { problemOf } from './problem.js';
 
 export function apiRouter(services: HttpServices): Router {
-  const { identity, applications, catalog, admin, files, certificates } = services;
+  const { identity, applications, catalog, admin, files, certificates, effects } = services;
   const router = Router();
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12 } });
 
@@ -174,6 +174,12 @@ export function apiRouter(services: HttpServices): Router {
   });
   router.get('/metrics', async (_req, res) => {
     res.json(await admin.metrics(principalOf(res)));
+  });
+  router.get('/effects', async (req, res) => {
+    res.json(await effects.list(principalOf(res), req.query));
+  });
+  router.post('/effects/:id/retry', async (req, res) => {
+    res.json(await effects.retry(principalOf(res), req.params.id!));
   });
 
   router.use((req: Request, _res: Response) => {

@@ -11,6 +11,7 @@ import type { FileService } from '../files/index.js';
 import type { ApplicationUseCases } from '../application/applications.js';
 import type { CatalogUseCases } from '../application/catalog.js';
 import type { AdminUseCases } from '../application/admin.js';
+import type { EffectUseCases } from '../application/effects.js';
 import { authenticate } from './auth.js';
 import { apiRouter } from './api.js';
 import { forbiddenKeyPath } from './safeJson.js';
@@ -26,6 +27,8 @@ export interface HttpServices {
   admin: AdminUseCases;
   files: FileService;
   certificates: CertificateUseCases;
+  /** The outbox for admins: failed effects, and their retry. */
+  effects: EffectUseCases;
   /** The public keys, as a JWKS, for offline checkers. */
   keys: () => object;
   /** Titles for the public verify page. */

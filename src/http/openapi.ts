@@ -18,7 +18,8 @@ interface Route {
   body?: string | 'multipart' | 'definition';
   response?: string;
   status?: number;
-  query?: boolean;
+  /** The request schema its query string is checked with. */
+  query?: 'ApplicationFilters' | 'EffectFilters';
 }
 
 export const ROUTES: readonly Route[] = [
@@ -30,7 +31,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'get', path: '/services', summary: 'The published catalog', who: 'anyone' },
   { method: 'get', path: '/services/{id}', summary: 'One service: notice, form schema, materials, guide, diagram', who: 'anyone' },
   { method: 'post', path: '/applications', summary: 'Apply for a service', who: 'citizen', body: 'SubmitApplication', response: 'Application', status: 201 },
-  { method: 'get', path: '/applications', summary: "A citizen's own applications; a clerk's queue, nearest deadline first", who: 'citizen or clerk', query: true },
+  { method: 'get', path: '/applications', summary: "A citizen's own applications; a clerk's queue, nearest deadline first", who: 'citizen or clerk', query: 'ApplicationFilters' },
   { method: 'get', path: '/applications/{id}', summary: 'One application with its timeline; a reviewer sees only their matters\' fields', who: 'citizen or clerk', response: 'Application' },
   { method: 'post', path: '/applications/{id}/events', summary: 'Act on the application (If-Match: the version seen)', who: 'citizen or clerk', body: 'Event', response: 'Application' },
   { method: 'post', path: '/applications/{id}/claim', summary: 'Take the intake task or a matter\'s task', who: 'clerk', body: 'Claim', response: 'Application' },
@@ -55,6 +56,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'get', path: '/calendar/{year}', summary: 'The working-day calendar of a year', who: 'admin' },
   { method: 'put', path: '/calendar/{year}', summary: 'Replace the working-day calendar of a year', who: 'admin' },
   { method: 'get', path: '/metrics', summary: 'One-visit, on-time and warning numbers, ratings', who: 'admin' },
+  { method: 'get', path: '/effects', summary: 'Outbox effects that gave up (status=failed, the default) or are waiting (status=pending), oldest first', who: 'admin', query: 'EffectFilters', response: 'Effects' },
+  { method: 'post', path: '/effects/{id}/retry', summary: 'Put a failed effect back to work: pending, due at once, its attempts reset', who: 'admin', response: 'Effect' },
 ];
 
 const problemSchema = {
@@ -110,6 +113,23 @@ const responseSchemas = {
       timeline: { type: 'array', items: { type: 'object' } },
     },
   },
+  Effect: {
+    type: 'object',
+    required: ['id', 'applicationId', 'seq', 'effect', 'status', 'attempts', 'lastError', 'createdAt', 'failedAt', 'leaseUntil'],
+    properties: {
+      id: { type: 'string' },
+      applicationId: { type: 'string' },
+      seq: { type: 'integer' },
+      effect: { type: 'object', required: ['effect'], properties: { effect: { enum: ['issueCertificates', 'scheduleTimer'] } } },
+      status: { enum: ['pending', 'done', 'failed'] },
+      attempts: { type: 'integer' },
+      lastError: { type: ['string', 'null'] },
+      createdAt: { type: 'string', format: 'date-time' },
+      failedAt: { type: ['string', 'null'], format: 'date-time' },
+      leaseUntil: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  Effects: { type: 'array', items: { $ref: '#/components/schemas/Effect' } },
   File: {
     type: 'object',
     required: ['fileId', 'sha256', 'size', 'mediaType'],
@@ -127,7 +147,7 @@ export function openApiDocument(definitionSchema: object = {}): object {
   for (const route of ROUTES) {
     const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     if (route.query) {
-      for (const [name, schema] of Object.entries(RequestSchemas.ApplicationFilters.properties)) parameters.push({ name, in: 'query', required: false, schema } as never);
+      for (const [name, schema] of Object.entries(RequestSchemas[route.query].properties)) parameters.push({ name, in: 'query', required: false, schema } as never);
     }
     if (route.body === 'Event') parameters.push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } } as never);
     const status = String(route.status ?? 200);

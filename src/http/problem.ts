@@ -44,6 +44,8 @@ export const ErrorStatuses = {
   'TEMPLATE.INVALID': 500,
   'TEMPLATE.NOT_FOUND': 500,
   'KEYS.INVALID': 500,
+  'EFFECT.NOT_FOUND': 404,
+  'EFFECT.NOT_FAILED': 409,
 } as const satisfies Record<ErrorCode, number>;
 
 export interface Problem {

@@ -6,8 +6,8 @@
  * - A clerk sees an application when its intake window or one of its matters or steps belongs to one of
  *   the clerk's departments; a clerk of the window sees the whole form, a matter's reviewer only the
  *   form fields that matter names (`fields` pointers).
- * - An admin authors definitions, manages users and the calendar, and reads metrics; admins do not
- *   read or act on applications.
+ * - An admin authors definitions, manages users and the calendar, reads metrics, and lists and retries
+ *   the outbox's effects (which name applications by id only); admins do not read or act on applications.
  * Which event an actor may send in which state (and for which department) is the engine's rule table
  * (definitions/eventRules.ts); this module decides who reaches the engine at all.
  */
@@ -31,12 +31,14 @@ export type Capability =
   | 'definition.author'
   | 'user.manage'
   | 'calendar.edit'
-  | 'metrics.read';
+  | 'metrics.read'
+  | 'effect.list'
+  | 'effect.retry';
 
 const CAPABILITIES = {
   citizen: ['application.submit', 'file.upload'],
   clerk: ['application.queue', 'file.upload'],
-  admin: ['definition.author', 'user.manage', 'calendar.edit', 'metrics.read'],
+  admin: ['definition.author', 'user.manage', 'calendar.edit', 'metrics.read', 'effect.list', 'effect.retry'],
 } as const satisfies Record<Role, readonly Capability[]>;
 
 /** Throws AUTH.FORBIDDEN unless the subject's role carries the capability. */

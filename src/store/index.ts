@@ -10,3 +10,4 @@ export { createFileStore, type FileStore, type FileRow } from './fileStore.js';
 export { loadCalendar, saveCalendarYear, seedCalendars } from './calendarStore.js';
 export { createTimerStore, TimerStatuses, type TimerStore, type TimerRow, type NewTimer, type TimerFailure, type TimerStatus } from './timerStore.js';
 export { createCertificateStore, type CertificateStore, type NewCertificate, type StoredCertificate, type VerificationEntry, type HolderQuery } from './certificateStore.js';
+export { createOutboxStore, type EffectOutbox, type StoredEffect } from './outboxStore.js';

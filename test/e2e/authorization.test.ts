@@ -11,6 +11,7 @@ import { expectProblem, storedCounts } from '../support/problems.js';
 import { act, businessStartup, exampleForm, materialsFor, matters, submitBusinessStartup, type MaterialClaim } from '../support/businessStartup.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { ROUTES } from '../../src/http/openapi.js';
+import { failedEffect } from '../support/effects.js';
 
 const ROLES = ['anonymous', 'citizenOwner', 'citizenOther', 'clerkWindow', 'clerkMatter', 'clerkOther', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -186,6 +187,9 @@ const MATRIX: Row[] = [
     call: async (_role, w) => ({ body: (await w.server.http.get('/api/v1/calendar/2026').set(...w.people.admin.auth).expect(200)).body }),
   },
   { route: 'GET /metrics', expect: adminOnly(200) },
+  { route: 'GET /effects', expect: adminOnly(200) },
+  // Each role is refused before any lookup; the admin retries an effect that gave up.
+  { route: 'POST /effects/{id}/retry', expect: adminOnly(200), call: async (role, w) => (role === 'admin' ? { params: { id: await failedEffect(w.server, w.application) } } : {}) },
 ];
 
 /** The path parameters a row uses unless it names its own: A's application and file, start-a-business, 2026. */
