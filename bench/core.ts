@@ -9,7 +9,7 @@ import path from 'node:path';
 import { compileDefinition, createDefinitionValidator, definitionHash, nextMove, type ActorRef, type MaterialClaim } from '../src/definitions/index.js';
 import type { ServiceDefinition } from '../src/domain/definition.js';
 import { Engine } from '../src/runtime/index.js';
-import { createApplicationStore, createDefinitionStore, migrateLatest, openDatabase, readCatalog, type Database } from '../src/store/index.js';
+import { createApplicationStore, createDefinitionStore, createOutboxStore, migrateLatest, openDatabase, readCatalog, type Database } from '../src/store/index.js';
 import { nextCounterValue } from '../src/store/dialect.js';
 
 export interface CoreResult {
@@ -34,6 +34,7 @@ async function runEngine(definition: ServiceDefinition, n: number): Promise<{ se
   const owned = new Set<string>();
   const engine = new Engine({
     store: createApplicationStore(db),
+    outbox: createOutboxStore(db),
     definitions,
     effects: { issueCertificates: async () => [], scheduleTimer: async () => {} },
     materials: {

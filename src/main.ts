@@ -27,7 +27,9 @@ import {
 import { createApplicationQueries } from './store/applicationQueries.js';
 import { createIdentity, type Identity } from './identity/index.js';
 import { createFileService } from './files/index.js';
-import { createScheduler, createTimerEffect, timerHandlers, type Scheduler } from './scheduler/index.js';
+import { createOutboxWorker, createScheduler, createTimerEffect, timerHandlers, type OutboxWorker, type Scheduler } from './scheduler/index.js';
+import { createOutboxStore } from './store/outboxStore.js';
+import { createEffectUseCases } from './application/effects.js';
 import { createApplicationUseCases } from './application/applications.js';
 import { createCatalogUseCases } from './application/catalog.js';
 import { createAdminUseCases } from './application/admin.js';
@@ -71,6 +73,7 @@ export interface Onevisit {
   engine: Engine;
   identity: Identity;
   scheduler: Scheduler;
+  outboxWorker: OutboxWorker;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -86,7 +89,9 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   });
   await migrateLatest(db);
   await seedCalendars(db, catalog.calendars);
-  let calendar: WorkingCalendar = createWorkingCalendar(await loadCalendar(db));
+  const calendarYears = await loadCalendar(db);
+  let calendar: WorkingCalendar = createWorkingCalendar(calendarYears);
+  let calendarSource = JSON.stringify(calendarYears);
 
   const definitions = createDefinitionStore(db);
   const validator = createDefinitionValidator(catalog.definitionSchema);
@@ -113,8 +118,12 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   const identity = createIdentity({ db, now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) });
   const files = createFileService({ db, blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
   const timers = createTimerStore(db);
+  const outbox = createOutboxStore(db);
+  const instance = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const engine = new Engine({
     store: createApplicationStore(db),
+    outbox,
+    instance,
     definitions,
     now,
     calendar: () => calendar,
@@ -138,11 +147,19 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       }),
       scheduleTimer: createTimerEffect({ timers, calendar: () => calendar, now }),
     },
-    onEffectError: (effectId, error) => logger.error({ effectId, err: error }, 'effect failed; it stays in the outbox'),
+    onEffectError: (effectId, error) => logger.error({ effectId, err: error }, 'effect failed; a worker retries it'),
+  });
+  const outboxWorker = createOutboxWorker({
+    outbox,
+    run: (row) => engine.runEffect(row),
+    owner: instance,
+    now,
+    onError: (error, row) => logger.error({ err: error, effectId: row?.id, effect: row?.effect.effect }, 'effect attempt failed'),
+    onGiveUp: (row) => logger.error({ effectId: row.id, effect: row.effect.effect, attempts: row.attempts }, 'effect given up on: an admin can retry it'),
   });
   const scheduler = createScheduler({
     db,
-    owner: `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    owner: instance,
     handlers: timerHandlers(engine),
     now,
     onError: (error, timer) => logger.error({ err: error, timer: timer?.id }, 'timer failed'),
@@ -177,6 +194,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       accountName: async (userId) => (await users.findUserById(userId))?.name,
     }),
     certificates,
+    effects: createEffectUseCases({ outbox, now }),
     keys: () => jwks(keyring),
     describeCertificate: (type, issuer) => ({
       typeTitle: catalog.certificateTypes.find((t) => t.id === type)?.title['zh-Hans'] ?? type,
@@ -191,7 +209,12 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
         years: () => loadCalendar(db),
         async saveYear(data: CalendarData) {
           await saveCalendarYear(db, data);
-          calendar = createWorkingCalendar(await loadCalendar(db));
+          const years = await loadCalendar(db);
+          calendar = createWorkingCalendar(years);
+          calendarSource = JSON.stringify(years);
+          // Open applications' deadlines move with the calendar.
+          const moved = await engine.recomputeDeadlines();
+          logger.info({ year: data.year, applications: moved }, 'calendar saved; deadlines recomputed');
         },
       },
     }),
@@ -201,15 +224,25 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   const calendarRefresh = config.pollIntervalMs
     ? setInterval(() => {
         loadCalendar(db).then(
-          (years) => (calendar = createWorkingCalendar(years)),
+          (years) => {
+            const next = createWorkingCalendar(years);
+            // Another instance edited it: the deadlines it recomputed are not those this one has cached.
+            if (JSON.stringify(years) !== calendarSource) engine.clearCache();
+            calendarSource = JSON.stringify(years);
+            calendar = next;
+          },
           (error: unknown) => logger.error({ err: error }, 'calendar reload failed'),
         );
       }, 60_000)
     : undefined;
   calendarRefresh?.unref();
-  if (config.pollIntervalMs) scheduler.start(config.pollIntervalMs);
-  // Effects left pending by a crash are carried out at start.
-  await engine.runPendingEffects();
+  // The worker's first poll carries out effects a crash left pending; then it takes over any dead instance's.
+  if (config.pollIntervalMs) {
+    scheduler.start(config.pollIntervalMs);
+    outboxWorker.start(config.pollIntervalMs);
+  } else {
+    await outboxWorker.pollOnce();
+  }
   logger.info({ database: describeDatabase(db) }, 'onevisit ready');
   return {
     app,
@@ -217,10 +250,12 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     engine,
     identity,
     scheduler,
+    outboxWorker,
     logger,
     async close() {
       if (calendarRefresh) clearInterval(calendarRefresh);
       await scheduler.stop();
+      await outboxWorker.stop();
       await renderPool.close();
       await db.destroy();
     },

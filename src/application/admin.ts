@@ -57,10 +57,16 @@ export function createAdminUseCases({ identity, calendar, queries, now }: AdminD
       return data;
     },
 
-    /** Counts by status and warning level, on-time rate, ratings, per service and per open department. */
-    async metrics(subject: Subject) {
+    /** The period's figures (`from`, `to`: China Standard Time days) and the work in progress now. */
+    async metrics(subject: Subject, query: unknown = {}) {
       requireCapability(subject, 'metrics.read');
-      return computeMetrics(await queries.metricsData(), now());
+      const period = checkInput<{ from?: string; to?: string }>('MetricsPeriod', query ?? {});
+      if (period.from && period.to && period.from > period.to) {
+        throw new OnevisitError('INPUT.INVALID', 'the period ends before it begins', { errors: [{ path: '/to', code: 'INPUT.RANGE', message: `must not be before ${period.from}` }] });
+      }
+      const at = now();
+      const [figures, inProgress, departments, effects] = await Promise.all([queries.figures(period), queries.inProgress(at), queries.tasksByDepartment(at), queries.effectsWaiting()]);
+      return computeMetrics({ period: { from: period.from ?? null, to: period.to ?? null }, figures, inProgress, departments, effects }, at);
     },
   };
 }

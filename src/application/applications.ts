@@ -5,11 +5,12 @@
 import { OnevisitError, isOnevisitError } from '../domain/errors.js';
 import type { ApplicationStatus } from '../domain/vocabulary.js';
 import type { WarningLevel } from '../domain/calendar.js';
-import { responsibleDepartment, taskOfEvent, type ActorRef, type EventRequest, type MaterialClaim } from '../definitions/index.js';
+import { type ActorRef, type EventRequest, type MaterialClaim, type TaskKind, type TaskParty } from '../definitions/index.js';
 import { actorFor, applicationAccess, requireCapability, visibleForm, type ApplicationAccess, type Subject } from '../identity/policy.js';
-import type { ApplicationView, Engine } from '../runtime/index.js';
+import type { ApplicationView, Engine, Tracking } from '../runtime/index.js';
 import { warningLevelAt } from '../runtime/tracking.js';
-import type { ApplicationQueries, ApplicationSummaryRow } from '../store/applicationQueries.js';
+import { ratingFigures } from '../runtime/figures.js';
+import type { ApplicationQueries, QueueItemRow, TaskSummaryRow } from '../store/applicationQueries.js';
 import { checkInput } from './input.js';
 import { getByPointer } from '../domain/pointer.js';
 import type { FileService } from '../files/index.js';
@@ -33,9 +34,32 @@ export interface ApplicationSummary {
   status: ApplicationStatus;
   dueAt: string | null;
   warning: WarningLevel;
-  openDepartments: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** One open task in a clerk's queue: the task, who holds it, and the application it belongs to. */
+export interface QueueItem extends ApplicationSummary {
+  task: string;
+  kind: TaskKind;
+  party: TaskParty;
+  department: string;
+  matter: string | null;
+  openedAt: string;
+  claimedBy: string | null;
+  claimedAt: string | null;
+}
+
+/** An open task of an application and who holds it. */
+export interface TaskEntry {
+  task: string;
+  kind: TaskKind;
+  party: TaskParty;
+  department: string;
+  matter: string | null;
+  openedAt: string;
+  claimedBy: string | null;
+  claimedAt: string | null;
 }
 
 export interface TimelineEntry {
@@ -52,7 +76,8 @@ export interface TimelineEntry {
 export interface ApplicationDetail extends ApplicationView {
   access: ApplicationAccess['kind'];
   timeline: TimelineEntry[];
-  claims: { task: string; clerkId: string; claimedAt: string }[];
+  /** What is open now and who holds it. */
+  tasks: TaskEntry[];
   rating?: { score: number; comment: string | null; ratedAt: string };
 }
 
@@ -67,6 +92,10 @@ interface Filters {
   status?: ApplicationStatus;
   warning?: WarningLevel;
   department?: string;
+  kind?: TaskKind;
+  party?: TaskParty;
+  /** `me`: the tasks I hold; `nobody`: those nobody holds. */
+  claimed?: 'me' | 'nobody';
   limit?: number;
   offset?: number;
 }
@@ -80,13 +109,13 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
 
   async function detail(subject: Subject, id: string): Promise<ApplicationDetail> {
     const { view, compiled, access } = await open(subject, id);
-    const [events, claims, rating] = await Promise.all([engine.events(id), queries.claimsFor(id), queries.ratingOf(id)]);
+    const [events, tasks, rating] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id)]);
     return {
       ...view,
       form: visibleForm(access, compiled, view.form),
       access: access.kind,
       timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload)),
-      claims,
+      tasks: tasks.map(taskEntry),
       ...(rating ? { rating } : {}),
     };
   }
@@ -104,25 +133,27 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
         materials: request.materials ?? [],
       });
       // A new application: its timeline is its submission; nobody has claimed or rated it yet.
-      return { ...view, access: 'owner', timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], claims: [] };
+      return { ...view, access: 'owner', timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], tasks: await taskEntries(view.id) };
     },
 
-    /** A citizen's own applications, newest first; a clerk's queue, nearest deadline first. */
-    async list(subject: Subject, query: unknown): Promise<ApplicationSummary[]> {
-      const filters = checkInput<Filters>('ApplicationFilters', coerceQuery(query));
+    /** A citizen's own applications, newest first; a clerk's queue of open tasks, nearest deadline first. */
+    async list(subject: Subject, query: unknown): Promise<ApplicationSummary[] | QueueItem[]> {
+      const { department, claimed, ...filters } = checkInput<Filters>('ApplicationFilters', coerceQuery(query));
       const at = now();
-      let rows: ApplicationSummaryRow[];
       if (subject.role === 'citizen') {
-        rows = await queries.listForApplicant(subject.userId, { ...filters, now: at });
-      } else {
-        requireCapability(subject, 'application.queue');
-        if (filters.department !== undefined && !subject.departments.includes(filters.department)) {
-          throw new OnevisitError('AUTH.FORBIDDEN', `you are not a clerk of ${filters.department}`);
-        }
-        const departments = filters.department !== undefined ? [filters.department] : subject.departments;
-        rows = await queries.queue({ ...filters, departments, now: at });
+        return (await queries.listForApplicant(subject.userId, { ...filters, now: at })).map((row) => summaryOf(row.id, row, row.tracking, at));
       }
-      return rows.map((row) => summary(row, at));
+      requireCapability(subject, 'application.queue');
+      if (department !== undefined && !subject.departments.includes(department)) {
+        throw new OnevisitError('AUTH.FORBIDDEN', `you are not a clerk of ${department}`);
+      }
+      const rows = await queries.queue({
+        ...filters,
+        departments: department !== undefined ? [department] : subject.departments,
+        ...(claimed ? { claimedBy: claimed === 'me' ? subject.userId : null } : {}),
+        now: at,
+      });
+      return rows.map((row) => queueItem(row, at));
     },
 
     get: detail,
@@ -132,9 +163,8 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       const request = checkInput<EventRequest>('Event', body, 'EVENT.INVALID');
       let actor: ActorRef;
       try {
-        const { view, compiled, access } = await open(subject, id);
-        actor = actorFor(subject, access);
-        if (actor.kind === 'clerk') await claimForEvent(subject, id, compiled, view, request);
+        // A clerk's decision takes the task's claim in the engine's transaction; another clerk's claim refuses it.
+        actor = actorFor(subject, (await open(subject, id)).access);
       } catch (error) {
         // Anyone may object during a public notice (公示): the objection is the public's, not the applicant's.
         if (!(subject.role === 'citizen' && request.type === 'OBJECTION' && isOnevisitError(error, 'APPLICATION.NOT_FOUND'))) throw error;
@@ -143,33 +173,30 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
         actor = { kind: 'citizen', id: subject.userId };
       }
       await engine.send(id, request, actor, expectedVersion !== undefined ? { expectedVersion } : {});
-      if (actor.kind === 'citizen') return { ...(await engine.get(id)), form: {}, materials: {}, access: 'owner', timeline: [], claims: [] };
+      if (actor.kind === 'citizen') return { ...(await engine.get(id)), form: {}, materials: {}, access: 'owner', timeline: [], tasks: [] };
       return detail(subject, id);
     },
 
+    /** Takes an open task of the clerk's departments: the named matter's, or the one such task there is. */
     async claim(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {
       const { matter } = checkInput<{ matter?: string }>('Claim', body ?? {});
-      const { view, compiled, access } = await open(subject, id);
+      const { access } = await open(subject, id);
       if (access.kind === 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only clerks claim tasks');
-      const task = taskOfEvent(compiled, view.stateValue, matter);
-      // Outside a review any decision event names the step's department; inside, the matter's.
-      const department = task ? responsibleDepartment(compiled, view.stateValue, 'APPROVE', matter) : undefined;
-      const stillOpen = matter ? view.matters[matter] === 'pending' : department !== undefined && view.openDepartments.includes(department);
-      if (!task || !department || !stillOpen) {
-        throw new OnevisitError('TRANSITION.NOT_ALLOWED', matter ? `matter ${matter} has no open task now` : 'there is no open task to claim now; name the matter in a review');
-      }
-      if (!subject.departments.includes(department)) throw new OnevisitError('AUTH.FORBIDDEN', `the task belongs to ${department}`);
-      const holder = await queries.claim(id, task, subject.userId, now().toISOString());
-      if (holder !== subject.userId) throw new OnevisitError('TASK.CLAIMED', `another clerk has claimed ${task}`, { details: { task } });
+      const task = await clerkTask(subject, id, matter);
+      const holder = await queries.claim(id, task.task, subject.userId, now().toISOString());
+      if (holder === undefined) throw new OnevisitError('TRANSITION.NOT_ALLOWED', `${task.task} is no longer open`);
+      if (holder !== subject.userId) throw new OnevisitError('TASK.CLAIMED', `another clerk has claimed ${task.task}`, { details: { task: task.task } });
       return detail(subject, id);
     },
 
     async release(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {
       const { matter } = checkInput<{ matter?: string }>('Claim', body ?? {});
-      const { view, compiled, access } = await open(subject, id);
+      const { access } = await open(subject, id);
       if (access.kind === 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only clerks release tasks');
-      const task = taskOfEvent(compiled, view.stateValue, matter) ?? (matter ? `matter:${matter}` : 'intake');
-      if (!(await queries.release(id, task, subject.userId))) throw new OnevisitError('TASK.NOT_CLAIMED', `you do not hold ${task}`);
+      const held = (await queries.tasksOf(id)).filter((t) => t.claimedBy === subject.userId && (matter === undefined || t.matter === matter));
+      if (held.length !== 1 || !(await queries.release(id, held[0]!.task, subject.userId))) {
+        throw new OnevisitError('TASK.NOT_CLAIMED', held.length > 1 ? 'you hold several tasks here: name the matter' : `you hold no task${matter ? ` of matter ${matter}` : ''} here`);
+      }
       return detail(subject, id);
     },
 
@@ -186,7 +213,10 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       const { view, access } = await open(subject, id);
       if (access.kind !== 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only the applicant rates the service');
       if (!['completed', 'rejected'].includes(view.status)) throw new OnevisitError('RATING.NOT_ALLOWED', 'an application is rated once it is completed or rejected');
-      if (!(await queries.rate(id, rating.score, rating.comment, now().toISOString()))) throw new OnevisitError('RATING.NOT_ALLOWED', 'the application has been rated already');
+      const at = now().toISOString();
+      if (!(await queries.rate(id, rating.score, rating.comment, at, ratingFigures(view.serviceId, rating.score, at)))) {
+        throw new OnevisitError('RATING.NOT_ALLOWED', 'the application has been rated already');
+      }
       return detail(subject, id);
     },
   };
@@ -215,31 +245,45 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     if (name) drawable!(name, '/account/name');
   }
 
-  async function claimForEvent(subject: Subject, id: string, compiled: Parameters<typeof taskOfEvent>[0], view: ApplicationView, request: EventRequest): Promise<void> {
-    const task = taskOfEvent(compiled, view.stateValue, request.matter);
-    const department = responsibleDepartment(compiled, view.stateValue, request.type, request.matter);
-    // Only a clerk of the responsible department takes the claim; the engine refuses the others.
-    if (!task || !department || !subject.departments.includes(department) || request.type === 'EXTEND') return;
-    const holder = await queries.claim(id, task, subject.userId, now().toISOString());
-    if (holder !== subject.userId) throw new OnevisitError('TASK.CLAIMED', `another clerk has claimed ${task}; it must be released first`, { details: { task } });
+  async function taskEntries(id: string): Promise<TaskEntry[]> {
+    return (await queries.tasksOf(id)).map(taskEntry);
+  }
+
+  /** The clerk task a claim means: the named matter's, or the one clerk task of the subject's departments. */
+  async function clerkTask(subject: Subject, id: string, matter: string | undefined): Promise<TaskSummaryRow> {
+    const open = (await queries.tasksOf(id)).filter((t) => t.party === 'clerk' && (matter === undefined ? true : t.matter === matter));
+    const mine = open.filter((t) => subject.departments.includes(t.department));
+    if (mine.length === 1) return mine[0]!;
+    if (mine.length > 1) throw new OnevisitError('EVENT.INVALID', 'several of your tasks are open here: name the matter', { errors: [{ path: '/matter', code: 'EVENT.REQUIRED', message: `one of ${mine.map((t) => t.matter).join(', ')}` }] });
+    if (open.length > 0) throw new OnevisitError('AUTH.FORBIDDEN', `the task belongs to ${open.map((t) => t.department).join(', ')}`);
+    throw new OnevisitError('TRANSITION.NOT_ALLOWED', matter ? `matter ${matter} has no open task now` : 'there is no open task to claim now');
   }
 }
 
 export type ApplicationUseCases = ReturnType<typeof createApplicationUseCases>;
 
-function summary(row: ApplicationSummaryRow, at: Date): ApplicationSummary {
+type SummarySource = Pick<ApplicationSummary, 'number' | 'serviceId' | 'serviceVersion' | 'status' | 'createdAt' | 'updatedAt'>;
+
+function summaryOf(id: string, row: SummarySource, tracking: Pick<Tracking, 'dueAt' | 'blueAt' | 'yellowAt' | 'warningLevel'>, at: Date): ApplicationSummary {
   return {
-    id: row.id,
+    id,
     number: row.number,
     serviceId: row.serviceId,
     serviceVersion: row.serviceVersion,
     status: row.status,
-    dueAt: row.tracking.dueAt,
-    warning: warningLevelAt(row.tracking, at),
-    openDepartments: row.tracking.openDepartments.split('|').filter(Boolean),
+    dueAt: tracking.dueAt,
+    warning: warningLevelAt(tracking, at),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+function queueItem(row: QueueItemRow, at: Date): QueueItem {
+  return { ...summaryOf(row.applicationId, row, row, at), ...taskEntry(row) };
+}
+
+function taskEntry(t: TaskSummaryRow): TaskEntry {
+  return { task: t.task, kind: t.kind, party: t.party, department: t.department, matter: t.matter, openedAt: t.openedAt, claimedBy: t.claimedBy, claimedAt: t.claimedAt };
 }
 
 function timelineEntry(seq: number, type: string, actor: { kind: string; id: string }, at: string, payload: Record<string, unknown>): TimelineEntry {

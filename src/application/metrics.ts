@@ -1,70 +1,55 @@
 /**
- * The dashboard's numbers, from every application's status and tracking:
- * - one-visit rate: completed applications never sent back for a supplement or a return;
- * - on-time rate: completed applications whose warning never reached red;
- * - warning counts of the applications in progress, overall and by the department holding the work;
- * - no-submit rate: materials satisfied by a certificate (from the wallet or cited) rather than a file or a
- *   commitment, of all materials given;
- * - ratings: count, average, and how many were bad (1–2, each opens a follow-up).
+ * The dashboard's numbers. Everything about a period comes from the per-day figures (src/runtime/figures.ts),
+ * everything about now from the open applications and the task table, so the cost does not grow with history:
+ * - one-visit rate: of the applications completed in the period, those never sent back (supplement or return);
+ * - on-time rate: of those completed in the period, those whose warning was not red when they completed;
+ * - no-submit rate: of the materials of the applications finished in the period, those a certificate satisfied
+ *   (from the wallet or cited) rather than a file or a commitment;
+ * - ratings given in the period: count, average, bad ones (1–2);
+ * - now: applications in progress by status and warning level, open tasks per department, effects that wait
+ *   or gave up.
  */
 import type { WarningLevel } from '../domain/calendar.js';
 import type { ApplicationStatus } from '../domain/vocabulary.js';
-import { warningLevelAt } from '../runtime/tracking.js';
-import type { Tracking } from '../runtime/ports.js';
+import type { FigureName } from '../runtime/ports.js';
 
-type WarningCounts = Record<WarningLevel, number>;
+type Figures = Partial<Record<FigureName, number>>;
 
 export interface MetricsData {
-  rows: { id: string; serviceId: string; status: ApplicationStatus; tracking: Tracking; materialSources: string[] }[];
-  returned: ReadonlySet<string>;
-  scores: number[];
+  period: { from: string | null; to: string | null };
+  figures: { totals: Figures; byService: Record<string, Figures>; byDay: Record<string, Figures> };
+  inProgress: { byStatus: Partial<Record<ApplicationStatus, number>>; warnings: Record<WarningLevel, number> };
+  departments: Record<string, { warnings: Record<WarningLevel, number>; clerk: number; applicant: number; claimed: number }>;
+  effects: { pending: number; failed: number };
 }
-
-const FINAL: ReadonlySet<ApplicationStatus> = new Set(['completed', 'rejected', 'withdrawn', 'terminated']);
 
 export function computeMetrics(data: MetricsData, now: Date) {
-  const byStatus: Partial<Record<ApplicationStatus, number>> = {};
-  const warnings = emptyCounts();
-  const byDepartment: Record<string, WarningCounts> = {};
-  const byService: Record<string, { total: number; completed: number }> = {};
-  let completed = 0;
-  let oneVisit = 0;
-  let onTime = 0;
-  let materials = 0;
-  let noSubmit = 0;
-  for (const row of data.rows) {
-    materials += row.materialSources.length;
-    noSubmit += row.materialSources.filter((s) => s === 'certificate').length;
-    byStatus[row.status] = (byStatus[row.status] ?? 0) + 1;
-    const service = (byService[row.serviceId] ??= { total: 0, completed: 0 });
-    service.total++;
-    const level = warningLevelAt(row.tracking, now);
-    if (row.status === 'completed') {
-      completed++;
-      service.completed++;
-      if (!data.returned.has(row.id)) oneVisit++;
-      if (level !== 'red') onTime++;
-    }
-    if (FINAL.has(row.status)) continue;
-    warnings[level]++;
-    for (const department of row.tracking.openDepartments.split('|').filter(Boolean)) (byDepartment[department] ??= emptyCounts())[level]++;
-  }
-  const ratingSum = data.scores.reduce((a, b) => a + b, 0);
+  const f = (figures: Figures, name: FigureName) => figures[name] ?? 0;
+  const t = data.figures.totals;
+  const completed = f(t, 'completed');
+  const ratio = (part: number, whole: number) => (whole ? part / whole : null);
+  const ratings = f(t, 'ratings');
   return {
     at: now.toISOString(),
-    applications: data.rows.length,
-    byStatus,
-    byService,
-    oneVisitRate: completed ? oneVisit / completed : null,
-    onTimeRate: completed ? onTime / completed : null,
-    noSubmitRate: materials ? noSubmit / materials : null,
-    materials: { total: materials, noSubmit },
-    warnings,
-    warningsByDepartment: byDepartment,
-    ratings: { count: data.scores.length, average: data.scores.length ? ratingSum / data.scores.length : null, bad: data.scores.filter((s) => s <= 2).length },
+    period: data.period,
+    submitted: f(t, 'submitted'),
+    finished: { completed, rejected: f(t, 'rejected'), withdrawn: f(t, 'withdrawn'), terminated: f(t, 'terminated') },
+    oneVisitRate: ratio(f(t, 'one_visit'), completed),
+    onTimeRate: ratio(f(t, 'on_time'), completed),
+    noSubmitRate: ratio(f(t, 'no_submit'), f(t, 'materials')),
+    materials: { total: f(t, 'materials'), noSubmit: f(t, 'no_submit') },
+    ratings: { count: ratings, average: ratings ? f(t, 'rating_sum') / ratings : null, bad: f(t, 'rating_bad') },
+    byService: Object.fromEntries(
+      Object.entries(data.figures.byService).map(([service, s]) => [service, { submitted: f(s, 'submitted'), completed: f(s, 'completed'), oneVisitRate: ratio(f(s, 'one_visit'), f(s, 'completed')), onTimeRate: ratio(f(s, 'on_time'), f(s, 'completed')) }]),
+    ),
+    perDay: Object.keys(data.figures.byDay)
+      .sort()
+      .map((day) => ({ day, submitted: f(data.figures.byDay[day]!, 'submitted'), completed: f(data.figures.byDay[day]!, 'completed') })),
+    inProgress: Object.values(data.inProgress.byStatus).reduce((a, b) => a + (b ?? 0), 0),
+    byStatus: data.inProgress.byStatus,
+    warnings: data.inProgress.warnings,
+    warningsByDepartment: Object.fromEntries(Object.entries(data.departments).map(([d, v]) => [d, v.warnings])),
+    tasksByDepartment: data.departments,
+    effects: data.effects,
   };
-}
-
-function emptyCounts(): WarningCounts {
-  return { none: 0, blue: 0, yellow: 0, red: 0 };
 }

@@ -3,7 +3,7 @@
  * document publishes these same objects, so the two cannot drift apart.
  */
 import { ApplicationStatuses, WarningLevels } from '../domain/vocabulary.js';
-import { eventRequestSchema, materialClaimSchema } from '../definitions/index.js';
+import { TaskKinds, eventRequestSchema, materialClaimSchema } from '../definitions/index.js';
 
 const id = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
 
@@ -80,8 +80,19 @@ export const RequestSchemas = {
       status: { enum: Object.values(ApplicationStatuses) },
       warning: { enum: Object.values(WarningLevels) },
       department: id,
+      kind: { enum: Object.values(TaskKinds) },
+      party: { enum: ['clerk', 'applicant'] },
+      claimed: { enum: ['me', 'nobody'] },
       limit: { type: 'integer', minimum: 1, maximum: 200 },
       offset: { type: 'integer', minimum: 0, maximum: 100000 },
+    },
+  },
+  MetricsPeriod: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      from: { type: 'string', format: 'date' },
+      to: { type: 'string', format: 'date' },
     },
   },
   EffectFilters: {

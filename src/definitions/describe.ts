@@ -57,36 +57,75 @@ export function stateLabel(value: StateValue): string {
     .join(',');
 }
 
-/** A piece of work a department's clerks can do now: the intake check, one matter, or a step. */
+/** What kind of work an open task is; `supplement` and `materials` wait for the applicant. */
+export const TaskKinds = {
+  intake: 'intake',
+  supplement: 'supplement',
+  review: 'review',
+  inspection: 'inspection',
+  payment: 'payment',
+  notice: 'notice',
+  materials: 'materials',
+} as const;
+export type TaskKind = (typeof TaskKinds)[keyof typeof TaskKinds];
+
+/** Who acts on a task: a clerk of its department, or the applicant (the department waits for them). */
+export type TaskParty = 'clerk' | 'applicant';
+
+/**
+ * A piece of open work: the intake check, one matter, a step, or materials the applicant owes. The key (`task`)
+ * stays the same while the work goes back and forth (a matter returned to the applicant and answered is still
+ * `matter:<id>`), so a clerk's claim survives the round trip.
+ */
 export interface OpenTask {
-  /** `intake`, `matter:<id>` or `step:<id>`; the unit clerks claim. */
+  /** `intake`, `matter:<id>`, `step:<id>` or `materials`; the unit clerks claim. */
   task: string;
+  kind: TaskKind;
+  party: TaskParty;
+  /** The department that does the work, or waits for the applicant's answer. */
   department: string;
   matter?: string;
 }
 
 /**
- * What clerks can act on in this state. The intake task waits while the applicant owes a supplement; in a
- * review, the other departments go on with their matters while one matter is back with the applicant.
+ * What is open in this state. The intake task waits while the applicant owes a supplement; in a review, the
+ * other departments go on with their matters while one matter is back with the applicant; deferred (容缺)
+ * materials still owed after acceptance are a task of the window's, waiting for the applicant.
  */
 export function openTasks(compiled: CompiledService, snapshot: AnyMachineSnapshot): OpenTask[] {
   if (snapshot.status === 'done') return [];
   const status = statusOf(snapshot);
   const step = activeStep(compiled, snapshot.value);
+  const tasks: OpenTask[] = [];
   switch (step?.kind) {
     case 'intake':
-      return status === 'submitted' ? [{ task: 'intake', department: step.window }] : [];
+      if (status === 'submitted') tasks.push({ task: 'intake', kind: 'intake', party: 'clerk', department: step.window });
+      if (status === 'supplement_requested') tasks.push({ task: 'intake', kind: 'supplement', party: 'applicant', department: step.window });
+      break;
     case 'review': {
       const states = matterStates(compiled, snapshot.value);
-      return step.matters.filter((m) => states[m.id] === 'pending').map((m) => ({ task: `matter:${m.id}`, department: m.department, matter: m.id }));
+      for (const m of step.matters) {
+        if (states[m.id] === 'pending') tasks.push({ task: `matter:${m.id}`, kind: 'review', party: 'clerk', department: m.department, matter: m.id });
+        if (states[m.id] === 'returned') tasks.push({ task: `matter:${m.id}`, kind: 'supplement', party: 'applicant', department: m.department, matter: m.id });
+      }
+      break;
     }
     case 'inspection':
-    case 'payment':
     case 'notice':
-      return [{ task: `step:${stepId(step)}`, department: step.department }];
+      tasks.push({ task: `step:${stepId(step)}`, kind: step.kind, party: 'clerk', department: step.department });
+      break;
+    case 'payment':
+      tasks.push({ task: `step:${stepId(step)}`, kind: 'payment', party: 'applicant', department: step.department });
+      break;
     default:
-      return [];
+      break;
   }
+  const owed = (snapshot.context as { owed?: string[] }).owed ?? [];
+  const window = compiled.definition.steps[0];
+  if (owed.length > 0 && step?.kind !== 'intake' && window?.kind === 'intake') {
+    tasks.push({ task: 'materials', kind: 'materials', party: 'applicant', department: window.window });
+  }
+  return tasks;
 }
 
 /** The task a clerk's event works on, for claims: intake, the named matter, or the active step. */

@@ -4,7 +4,7 @@ export { createDefinitionValidator, type DefinitionValidator, type ValidationRes
 export { compileDefinition, definitionHash, MACHINE_ID, type CompiledService, type ConditionKey } from './compile.js';
 export { toMermaid } from './diagram.js';
 export { createAjv, issuesFromAjv } from './ajv.js';
-export { statusOf, clockOf, topState, activeStep, matterStates, stateLabel, openTasks, taskOfEvent, involvedDepartments, type MatterState, type OpenTask } from './describe.js';
+export { statusOf, clockOf, topState, activeStep, matterStates, stateLabel, openTasks, taskOfEvent, involvedDepartments, TaskKinds, type TaskKind, type TaskParty, type MatterState, type OpenTask } from './describe.js';
 export { EventActors, MATTER_EVENTS, isEventType, authorizeActorKind, authorizeDepartment, responsibleDepartment, windowOf } from './eventRules.js';
 export { pointerResolves } from './formSchema.js';
 export * from './machineTypes.js';

@@ -63,6 +63,9 @@ export type ApplicationStatus = (typeof ApplicationStatuses)[keyof typeof Applic
 export const FinalStates = ['completed', 'rejected', 'withdrawn', 'terminated'] as const;
 export type FinalState = (typeof FinalStates)[number];
 
+/** The statuses of applications in progress: every status but the final ones. */
+export const OpenStatuses: readonly ApplicationStatus[] = Object.values(ApplicationStatuses).filter((s) => !(FinalStates as readonly string[]).includes(s));
+
 /** What the promised-days clock does in a state. */
 export const ClockModes = { idle: 'idle', running: 'running', paused: 'paused', stopped: 'stopped' } as const;
 export type ClockMode = (typeof ClockModes)[keyof typeof ClockModes];

@@ -172,8 +172,8 @@ export function apiRouter(services: HttpServices): Router {
   router.put('/calendar/:year', async (req, res) => {
     res.json(await admin.saveCalendar(principalOf(res), req.params.year!, req.body));
   });
-  router.get('/metrics', async (_req, res) => {
-    res.json(await admin.metrics(principalOf(res)));
+  router.get('/metrics', async (req, res) => {
+    res.json(await admin.metrics(principalOf(res), req.query));
   });
   router.get('/effects', async (req, res) => {
     res.json(await effects.list(principalOf(res), req.query));

@@ -2,9 +2,11 @@
  * The engine: restore the snapshot → XState's pure transition → persist the next snapshot, the event
  * and any effects in one transaction → carry out the effects after commit.
  *
- * Snapshots of recently touched applications are kept in memory with their version. The write is
- * conditional on that version, so a stale cache entry can only cause a conflict, never a lost update;
- * it saves the read round trip on every event.
+ * Snapshots of recently touched applications are kept in memory with their version. A read uses one only
+ * after checking (an indexed read of the version) that it is still the row's; a write decides inside the
+ * store's transaction, with the row locked, on the current state — the cached one when it is still current,
+ * else the row the store read under the lock. So every instance tells the truth, and decisions arriving
+ * through different instances at once are serialised instead of refused.
  */
 import { randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
@@ -14,6 +16,8 @@ import type { ActorKind } from '../domain/vocabulary.js';
 import {
   MATTER_EVENTS,
   activeStep,
+  responsibleDepartment,
+  taskOfEvent,
   matterStates,
   authorizeActorKind,
   clockOf,
@@ -34,13 +38,23 @@ import {
 } from '../definitions/index.js';
 import { toView, type ApplicationView } from './view.js';
 import { checkCompleteness, resolveClaims, satisfyFromWallet } from './materials.js';
-import type { ApplicationRow, ApplicationStore, DefinitionStore, EffectHandlers, EventRow, MaterialVerifier, OutboxEntry } from './ports.js';
+import type { ApplicationRow, ApplicationStore, DeadlineUpdate, DefinitionStore, EffectHandlers, EventRow, MaterialVerifier, OutboxEntry, OutboxStore, Transition } from './ports.js';
+import { deadlineOf, parseClockRecord, warningThresholdsOf } from './deadline.js';
 import { ServiceCache, type LoadedService } from './services.js';
-import { trackingOf } from './tracking.js';
+import { trackingOf, warningLevelAt } from './tracking.js';
+import { taskRowsOf } from './tasks.js';
+import { submissionFigures, transitionFigures } from './figures.js';
 import { createWorkingCalendar, type WorkingCalendar } from '../domain/calendar.js';
 
 export interface EngineOptions {
   store: ApplicationStore;
+  outbox: OutboxStore;
+  /** This instance's name in effect leases; unique among the instances. */
+  instance?: string;
+  /** How long the effects a commit records stay this instance's to carry out before any worker may (default 5 s). */
+  effectLeaseMs?: number;
+  /** When a failed effect is first retried by a worker (default 1 s). */
+  effectRetryMs?: number;
   definitions: DefinitionStore;
   effects: EffectHandlers;
   materials: MaterialVerifier;
@@ -55,7 +69,7 @@ export interface EngineOptions {
   cacheSize?: number;
   /** The working-day calendar deadlines are counted on (the current one: admins may edit it). */
   calendar?: () => WorkingCalendar;
-  /** Called when an effect fails after commit; it stays in the outbox and is retried by `runPendingEffects`. */
+  /** Called when an effect fails after commit; it stays in the outbox and a worker retries it. */
   onEffectError?: (effectId: string, error: unknown) => void;
 }
 
@@ -80,7 +94,11 @@ interface Cached {
 }
 
 const canonicalJson = canonicalize as unknown as (value: unknown) => string;
-const MAX_RETRIES = 3;
+/** Restarts of a decision whose cited materials were checked against a form that changed meanwhile. */
+const MAX_RESTARTS = 3;
+
+/** Thrown inside a decision to give the lock back and prepare the event again on the current state. */
+class Restart extends Error {}
 
 export class Engine {
   private readonly services: ServiceCache;
@@ -91,6 +109,7 @@ export class Engine {
   private readonly newId: () => string;
   private readonly cacheSize: number;
   private readonly calendar: () => WorkingCalendar;
+  private readonly instance: string;
 
   constructor(private readonly options: EngineOptions) {
     this.services = new ServiceCache(options.definitions, options.latestDefinitionTtlMs ?? 0);
@@ -99,6 +118,7 @@ export class Engine {
     this.cacheSize = options.cacheSize ?? 2000;
     const fallback = createWorkingCalendar();
     this.calendar = options.calendar ?? (() => fallback);
+    this.instance = options.instance ?? `engine-${randomUUID().slice(0, 8)}`;
   }
 
   async submit(request: SubmitRequest): Promise<ApplicationView> {
@@ -116,6 +136,7 @@ export class Engine {
     const at = this.now().toISOString();
     const id = this.newId();
     const persisted = persist(snapshot);
+    const tracking = trackingOf(undefined, 'idle', snapshot, service.compiled, at, this.calendar(), false);
     const rowWithoutNumber: Omit<ApplicationRow, 'number'> = {
       id,
       serviceId: service.compiled.definition.id,
@@ -128,22 +149,29 @@ export class Engine {
       version: 1,
       createdAt: at,
       updatedAt: at,
-      tracking: trackingOf(undefined, 'idle', snapshot, service.compiled, at, this.calendar()),
+      tracking,
     };
     const event: EventRow = { applicationId: id, seq: 1, type: 'SUBMIT', actor: request.applicant, payload: { type: 'SUBMIT', input, actor: request.applicant, at }, at };
     const effects = effectsOf(actions, id, 1);
-    const number = await this.options.store.insertApplication(rowWithoutNumber, event, effects);
+    const number = await this.options.store.insertApplication({
+      row: rowWithoutNumber,
+      event,
+      effects,
+      ...(effects.length ? { effectLease: this.effectLease() } : {}),
+      tasks: taskRowsOf(id, service.compiled, snapshot, tracking),
+      figures: submissionFigures(rowWithoutNumber.serviceId, records, at),
+    });
     const row = { ...rowWithoutNumber, number };
     this.remember(id, { row, snapshot, service });
-    await this.runEffects(effects, row, service);
-    return this.get(id);
+    await this.runEffects(effects);
+    return effects.length ? this.get(id) : toView(row, snapshot, service.compiled, this.now());
   }
 
   /** Applies one event. Throws EVENT.INVALID, ACTOR.FORBIDDEN, TRANSITION.NOT_ALLOWED, APPLICATION.CONFLICT. */
   async send(id: string, request: unknown, actor: ActorRef, options: SendOptions = {}): Promise<ApplicationView> {
     const checked = this.checkEventRequest(request);
-    await this.sendChecked(id, checked, actor, options);
-    return this.get(id);
+    const committed = await this.sendChecked(id, checked, actor, options);
+    return committed.effects.length ? this.get(id) : toView(committed.row, committed.snapshot, committed.service.compiled, this.now());
   }
 
   /**
@@ -205,19 +233,49 @@ export class Engine {
     return { consistent: canonicalJson(replayed) === canonicalJson(row.snapshot), stored: row.snapshot, replayed };
   }
 
-  /** Carries out effects still pending in the outbox (after a crash, or a failed attempt). */
-  async runPendingEffects(limit = 100): Promise<number> {
-    const pending = await this.options.store.pendingEffects(limit);
-    for (const entry of pending) {
-      const cached = await this.load(entry.applicationId);
-      await this.runEffects([entry], cached.row, cached.service);
+  /**
+   * Carries out one effect from the outbox (a worker's, or this instance's right after commit) and marks it
+   * done: through its result event's transaction, or directly. Throws when it fails; the caller counts it.
+   */
+  async runEffect(entry: OutboxEntry): Promise<void> {
+    const { row, service } = await this.load(entry.applicationId);
+    const context = { effectId: entry.id, application: row, definition: service.compiled.definition, at: this.now().toISOString() };
+    const spec: EffectSpec = entry.effect;
+    if (spec.effect === 'issueCertificates') {
+      const certificates = await this.options.effects.issueCertificates(context, spec);
+      await this.completeWithEvent(entry, { type: 'CERTIFICATES_ISSUED', data: { certificates } });
+    } else {
+      await this.options.effects.scheduleTimer(context, spec);
+      await this.options.outbox.complete(entry.id, this.now());
     }
-    return pending.length;
   }
 
-  /** Forgets cached snapshots (e.g. after another process changed the database in tests). */
+  /** Forgets cached snapshots (their deadline instants, say, after the calendar changed). */
   clearCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * Recomputes the deadline and warning instants of every application whose clock runs, on the current calendar
+   * (after an admin edited it): on their rows and their open tasks. Resolves to how many changed.
+   */
+  async recomputeDeadlines(batch = 500): Promise<number> {
+    let changed = 0;
+    for (let after = ''; ; ) {
+      const clocks = await this.options.store.runningClocks(after, batch);
+      if (clocks.length === 0) break;
+      after = clocks[clocks.length - 1]!.id;
+      const updates: DeadlineUpdate[] = [];
+      for (const c of clocks) {
+        const definition = (await this.services.pinned(c)).compiled.definition;
+        const deadline = deadlineOf(parseClockRecord(JSON.parse(c.tracking.clock)), definition.promisedDays, c.tracking.extensionDays, warningThresholdsOf(definition), this.calendar());
+        const next = { dueAt: deadline.dueAt ?? null, blueAt: deadline.blueAt ?? null, yellowAt: deadline.yellowAt ?? null };
+        if (next.dueAt !== c.tracking.dueAt || next.blueAt !== c.tracking.blueAt || next.yellowAt !== c.tracking.yellowAt) updates.push({ id: c.id, version: c.version, ...next });
+      }
+      changed += await this.options.store.updateDeadlines(updates);
+    }
+    this.cache.clear();
+    return changed;
   }
 
   private checkEventRequest(request: unknown): EventRequest {
@@ -227,10 +285,11 @@ export class Engine {
     return request as EventRequest;
   }
 
-  private async sendChecked(id: string, request: EventRequest, actor: ActorRef, options: SendOptions & { completes?: string }): Promise<void> {
+  private async sendChecked(id: string, request: EventRequest, actor: ActorRef, options: SendOptions & { completes?: string }) {
     const committed = await this.serially(id, () => this.applyEvent(id, request, actor, options));
     // Effects run outside the application's turn: their result events take a turn of their own.
-    await this.runEffects(committed.effects, committed.row, committed.service);
+    await this.runEffects(committed.effects);
+    return committed;
   }
 
   private async applyEvent(
@@ -238,83 +297,132 @@ export class Engine {
     request: EventRequest,
     actor: ActorRef,
     options: SendOptions & { completes?: string },
-  ): Promise<{ effects: OutboxEntry[]; row: ApplicationRow; service: LoadedService }> {
-    let fresh = false;
-    for (let attempt = 0; ; attempt++) {
-      const fromCache = !fresh && this.cache.has(id);
-      let cached = await this.load(id, fresh);
-      if (options.expectedVersion !== undefined && options.expectedVersion !== cached.row.version) {
-        cached = await this.load(id, true);
-        if (options.expectedVersion !== cached.row.version) {
-          throw new OnevisitError('APPLICATION.CONFLICT', `the application is at version ${cached.row.version}, not ${options.expectedVersion}`, {
-            details: { currentVersion: cached.row.version },
-          });
-        }
-      }
-      const { row, snapshot, service } = cached;
-      const compiled = service.compiled;
-      if (MATTER_EVENTS.has(request.type) && request.matter === undefined && activeStep(compiled, snapshot.value)?.kind === 'review') {
-        throw new OnevisitError('EVENT.INVALID', `${request.type} in a review names the matter it decides`, {
-          errors: [{ path: '/matter', code: 'EVENT.REQUIRED', message: 'is required' }],
-        });
-      }
-      if (request.type === 'SUPPLEMENT' && request.matter === undefined && activeStep(compiled, snapshot.value)?.kind === 'review') {
-        // The applicant answers the department that sent the application back; with one, there is no need to name it.
-        const returned = Object.entries(matterStates(compiled, snapshot.value)).filter(([, state]) => state === 'returned').map(([m]) => m);
-        if (returned.length === 1) request = { ...request, matter: returned[0]! };
-        else if (returned.length > 1) {
-          throw new OnevisitError('EVENT.INVALID', `several matters are back with the applicant (${returned.join(', ')}): name the one this supplement answers`, {
-            errors: [{ path: '/matter', code: 'EVENT.REQUIRED', message: `one of ${returned.join(', ')}` }],
-          });
-        }
-      }
+  ): Promise<Cached & { effects: OutboxEntry[] }> {
+    for (let restarts = 0; ; restarts++) {
+      // The cache is not checked here: the decision below runs on the current row either way.
+      const prepared = await this.load(id, { check: false });
       authorizeActorKind(request.type, actor);
-      const event = await this.buildEvent(request, actor, cached);
-      if (!snapshot.can(event) && fromCache) {
-        // A refusal from a cached snapshot is checked once against the database: another instance may have moved it.
-        fresh = true;
-        continue;
+      const event = await this.buildEvent(request, actor, prepared);
+      // Cited materials were checked against the form this snapshot holds; a supplement may have changed it.
+      const formBound = (event.materials?.length ?? 0) > 0 || event.data?.form !== undefined;
+      let decided: Cached | undefined;
+      try {
+        const transition = await this.options.store.commitTransition(id, prepared.row.version, (current) => {
+          if (current && formBound && restarts < MAX_RESTARTS) throw new Restart();
+          const base = current ? this.restore(current, prepared.service) : prepared;
+          const result = this.decide(base, request, event, actor, options);
+          decided = result.next;
+          return result.transition;
+        });
+        this.remember(id, decided!);
+        return { ...decided!, effects: transition.effects };
+      } catch (error) {
+        if (error instanceof Restart) {
+          this.cache.delete(id);
+          continue;
+        }
+        // What a refusal was decided on is not known to be current any more.
+        if (!isOnevisitError(error)) this.cache.delete(id);
+        throw error;
       }
-      if (!snapshot.can(event)) {
-        throw new OnevisitError('TRANSITION.NOT_ALLOWED', `${request.type}${request.matter ? ` (${request.matter})` : ''} is not allowed while the application is ${statusOf(snapshot)} (${stateLabel(snapshot.value)})`, {
-          details: { applicationStatus: statusOf(snapshot), state: snapshot.value },
+    }
+  }
+
+  /**
+   * The decision, on the application as it is now (the row is locked): every check that depends on its state,
+   * then XState's pure transition and everything the commit writes beside it. Pure but for the clock.
+   */
+  private decide(
+    base: Cached,
+    request: EventRequest,
+    built: ApplicationEvent,
+    actor: ActorRef,
+    options: SendOptions & { completes?: string },
+  ): { transition: Transition; next: Cached } {
+    const { row, snapshot, service } = base;
+    const compiled = service.compiled;
+    if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
+      throw new OnevisitError('APPLICATION.CONFLICT', `the application is at version ${row.version}, not ${options.expectedVersion}`, {
+        details: { currentVersion: row.version },
+      });
+    }
+    let event = built;
+    if (MATTER_EVENTS.has(request.type) && request.matter === undefined && activeStep(compiled, snapshot.value)?.kind === 'review') {
+      throw new OnevisitError('EVENT.INVALID', `${request.type} in a review names the matter it decides`, {
+        errors: [{ path: '/matter', code: 'EVENT.REQUIRED', message: 'is required' }],
+      });
+    }
+    if (request.type === 'SUPPLEMENT' && request.matter === undefined && activeStep(compiled, snapshot.value)?.kind === 'review') {
+      // The applicant answers the department that sent the application back; with one, there is no need to name it.
+      const returned = Object.entries(matterStates(compiled, snapshot.value)).filter(([, state]) => state === 'returned').map(([m]) => m);
+      if (returned.length === 1) event = { ...event, matter: returned[0]! };
+      else if (returned.length > 1) {
+        throw new OnevisitError('EVENT.INVALID', `several matters are back with the applicant (${returned.join(', ')}): name the one this supplement answers`, {
+          errors: [{ path: '/matter', code: 'EVENT.REQUIRED', message: `one of ${returned.join(', ')}` }],
         });
       }
-      authorizeDepartment(compiled, snapshot.value, request.type, actor, request.matter);
-      const [next, actions] = transition(compiled.machine, snapshot, event);
-      const seq = row.version + 1;
-      const effects = effectsOf(actions, id, seq);
-      const nextRow: ApplicationRow = {
-        ...row,
-        state: JSON.stringify(next.value),
-        status: statusOf(next),
-        snapshot: persist(next),
-        version: seq,
-        updatedAt: event.at,
-        tracking: trackingOf(row.tracking, clockOf(snapshot), next, compiled, event.at, this.calendar()),
-      };
-      const committed = await this.options.store.commitTransition({
-        id,
-        fromVersion: row.version,
-        snapshot: nextRow.snapshot,
-        state: nextRow.state,
-        status: nextRow.status,
-        updatedAt: event.at,
-        tracking: nextRow.tracking,
-        event: { applicationId: id, seq, type: event.type, actor, payload: event as unknown as Record<string, unknown>, at: event.at },
-        effects,
-        ...(options.completes ? { completes: options.completes } : {}),
-      });
-      if (!committed) {
-        this.cache.delete(id);
-        if (options.expectedVersion !== undefined || attempt + 1 >= MAX_RETRIES) {
-          throw new OnevisitError('APPLICATION.CONFLICT', 'the application was changed by someone else; reload it and try again');
-        }
-        continue;
-      }
-      this.remember(id, { row: nextRow, snapshot: next, service });
-      return { effects, row: nextRow, service };
     }
+    if (!snapshot.can(event)) {
+      throw new OnevisitError('TRANSITION.NOT_ALLOWED', `${request.type}${event.matter ? ` (${event.matter})` : ''} is not allowed while the application is ${statusOf(snapshot)} (${stateLabel(snapshot.value)})`, {
+        details: { applicationStatus: statusOf(snapshot), state: snapshot.value },
+      });
+    }
+    authorizeDepartment(compiled, snapshot.value, request.type, actor, event.matter);
+    const [next, actions] = transition(compiled.machine, snapshot, event);
+    const seq = row.version + 1;
+    const effects = effectsOf(actions, row.id, seq);
+    const sentBack = row.tracking.sentBack || request.type === 'REQUEST_SUPPLEMENT' || request.type === 'RETURN';
+    const tracking = trackingOf(row.tracking, clockOf(snapshot), next, compiled, event.at, this.calendar(), sentBack);
+    const nextRow: ApplicationRow = {
+      ...row,
+      state: JSON.stringify(next.value),
+      status: statusOf(next),
+      snapshot: persist(next),
+      version: seq,
+      updatedAt: event.at,
+      tracking,
+    };
+    const claim = this.claimOf(compiled, snapshot, request.type, event.matter, actor);
+    const transitionRow: Transition = {
+      id: row.id,
+      fromVersion: row.version,
+      snapshot: nextRow.snapshot,
+      state: nextRow.state,
+      status: nextRow.status,
+      updatedAt: event.at,
+      tracking,
+      event: { applicationId: row.id, seq, type: event.type, actor, payload: event as unknown as Record<string, unknown>, at: event.at },
+      effects,
+      ...(effects.length ? { effectLease: this.effectLease() } : {}),
+      tasks: taskRowsOf(row.id, compiled, next, tracking),
+      ...(claim ? { claim } : {}),
+      figures: transitionFigures(
+        row.serviceId,
+        row.status,
+        nextRow.status,
+        { sentBack, levelAtEnd: warningLevelAt(tracking, new Date(event.at)) },
+        { before: (snapshot.context as ApplicationInput).materials, after: (next.context as ApplicationInput).materials },
+        event.at,
+      ),
+      ...(options.completes ? { completes: options.completes } : {}),
+    };
+    return { transition: transitionRow, next: { row: nextRow, snapshot: next, service } };
+  }
+
+  /**
+   * A clerk's decision works on a task: refused when another clerk holds it, and taken when nobody does.
+   * Only a clerk of the responsible department claims; an extension (the window's) claims nothing.
+   */
+  private claimOf(compiled: CompiledService, snapshot: AnyMachineSnapshot, type: EventRequest['type'], matter: string | undefined, actor: ActorRef) {
+    if (actor.kind !== 'clerk' || type === 'EXTEND') return undefined;
+    const task = taskOfEvent(compiled, snapshot.value, matter);
+    const department = responsibleDepartment(compiled, snapshot.value, type, matter);
+    if (!task || !department || !(actor.departments ?? []).includes(department)) return undefined;
+    return { task, clerkId: actor.id };
+  }
+
+  private effectLease() {
+    return { owner: this.instance, until: new Date(this.now().getTime() + (this.options.effectLeaseMs ?? 5_000)).toISOString() };
   }
 
   /** The machine's event: the request, its materials verified, stamped with actor and server time. */
@@ -348,20 +456,26 @@ export class Engine {
     };
   }
 
-  private async load(id: string, fresh = false): Promise<Cached> {
-    const hit = fresh ? undefined : this.cache.get(id);
-    if (hit) {
-      this.cache.delete(id);
-      this.cache.set(id, hit);
+  /**
+   * The application with its restored snapshot. A cached one is used when it is still the row's version (one
+   * indexed read), or unchecked when the caller decides under the row's lock anyway (`check: false`).
+   */
+  private async load(id: string, { check = true }: { check?: boolean } = {}): Promise<Cached> {
+    const hit = this.cache.get(id);
+    if (hit && (!check || (await this.options.store.currentVersion(id)) === hit.row.version)) {
+      this.remember(id, hit);
       return hit;
     }
     const row = await this.options.store.getApplication(id);
     if (!row) throw new OnevisitError('APPLICATION.NOT_FOUND', `no application ${id}`);
-    const service = await this.services.pinned(row);
-    const snapshot = service.compiled.machine.resolveState({ value: row.snapshot.value, context: row.snapshot.context });
-    const cached = { row, snapshot, service };
+    const cached = this.restore(row, await this.services.pinned(row));
     this.remember(id, cached);
     return cached;
+  }
+
+  private restore(row: ApplicationRow, service: LoadedService): Cached {
+    const snapshot = service.compiled.machine.resolveState({ value: row.snapshot.value, context: row.snapshot.context });
+    return { row, snapshot, service };
   }
 
   private remember(id: string, cached: Cached): void {
@@ -370,20 +484,14 @@ export class Engine {
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 
-  private async runEffects(entries: readonly OutboxEntry[], row: ApplicationRow, service: LoadedService): Promise<void> {
+  /** Carries out the effects a commit recorded (leased to this instance); a failure is left to the workers' retries. */
+  private async runEffects(entries: readonly OutboxEntry[]): Promise<void> {
     for (const entry of entries) {
-      const context = { effectId: entry.id, application: row, definition: service.compiled.definition, at: this.now().toISOString() };
       try {
-        const spec: EffectSpec = entry.effect;
-        if (spec.effect === 'issueCertificates') {
-          const certificates = await this.options.effects.issueCertificates(context, spec);
-          await this.completeWithEvent(entry, { type: 'CERTIFICATES_ISSUED', data: { certificates } });
-        } else {
-          await this.options.effects.scheduleTimer(context, spec);
-          await this.options.store.completeEffect(entry.id, context.at);
-        }
+        await this.runEffect(entry);
       } catch (error) {
-        await this.options.store.failEffect(entry.id, error instanceof Error ? error.message : String(error));
+        const at = this.now();
+        await this.options.outbox.fail(entry.id, error instanceof Error ? error.message : String(error), new Date(at.getTime() + (this.options.effectRetryMs ?? 1_000)), at).catch(() => undefined);
         this.options.onEffectError?.(entry.id, error);
       }
     }
@@ -397,7 +505,7 @@ export class Engine {
     } catch (error) {
       // Already applied by an earlier attempt: the effect is done.
       if (!isOnevisitError(error, 'TRANSITION.NOT_ALLOWED')) throw error;
-      await this.options.store.completeEffect(entry.id, this.now().toISOString());
+      await this.options.outbox.complete(entry.id, this.now());
     }
   }
 }

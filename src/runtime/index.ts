@@ -2,6 +2,7 @@
 export { Engine, type EngineOptions, type SubmitRequest, type SendOptions } from './engine.js';
 export type { ApplicationView } from './view.js';
 export type * from './ports.js';
+export { FigureNames, EffectStatuses } from './ports.js';
 export {
   advanceClock,
   advanceDeadline,

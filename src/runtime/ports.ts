@@ -5,7 +5,7 @@
 import type { ServiceDefinition } from '../domain/definition.js';
 import type { ApplicationStatus } from '../domain/vocabulary.js';
 import type { WarningLevel } from '../domain/calendar.js';
-import type { ActorRef, EffectSpec, PersistedSnapshot } from '../definitions/index.js';
+import type { ActorRef, EffectSpec, PersistedSnapshot, TaskKind, TaskParty } from '../definitions/index.js';
 
 export interface ApplicationRow {
   id: string;
@@ -25,8 +25,8 @@ export interface ApplicationRow {
 }
 
 /**
- * What queues and dashboards query, derived from the snapshot at each commit: the promised-days clock,
- * the instants the warning turns blue, yellow and red, and the departments with work open now.
+ * What queues and dashboards query, derived from the snapshot at each commit: the promised-days clock and
+ * the instants the warning turns blue, yellow and red.
  */
 export interface Tracking {
   /** ClockRecord as JSON. */
@@ -38,9 +38,38 @@ export interface Tracking {
   warningLevel: WarningLevel;
   /** The extension days the instants were computed with. */
   extensionDays: number;
-  /** `|dept|dept|`: departments whose clerks can act now (LIKE-searchable on both databases). */
-  openDepartments: string;
+  /** Whether the application was ever sent back to the applicant (a supplement request or a return). */
+  sentBack: boolean;
 }
+
+/** One row of the `open_tasks` projection: a task open now, with the application's deadline instants. */
+export interface TaskRow {
+  applicationId: string;
+  task: string;
+  kind: TaskKind;
+  party: TaskParty;
+  department: string;
+  matter: string | null;
+  status: ApplicationStatus;
+  dueAt: string | null;
+  blueAt: string | null;
+  yellowAt: string | null;
+  warningLevel: WarningLevel;
+}
+
+/** A change to one figure, kept in the transaction of the transition that causes it: figures never load history. */
+export interface FigureDelta {
+  /** The China Standard Time day the figure belongs to (YYYY-MM-DD). */
+  day: string;
+  serviceId: string;
+  name: FigureName;
+  value: number;
+}
+
+export const FigureNames = [
+  'submitted', 'completed', 'rejected', 'withdrawn', 'terminated', 'one_visit', 'on_time', 'materials', 'no_submit', 'ratings', 'rating_sum', 'rating_bad',
+] as const;
+export type FigureName = (typeof FigureNames)[number];
 
 export interface EventRow {
   applicationId: string;
@@ -60,14 +89,29 @@ export interface OutboxEntry {
   effect: EffectSpec;
 }
 
+export const EffectStatuses = { pending: 'pending', done: 'done', failed: 'failed' } as const;
+export type EffectStatus = (typeof EffectStatuses)[keyof typeof EffectStatuses];
+
 export interface OutboxRow extends OutboxEntry {
-  status: 'pending' | 'done' | 'failed';
+  status: EffectStatus;
   attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  doneAt: string | null;
+  /** Who holds the effect now, and until when (also: not retried before then). */
+  leaseOwner: string | null;
+  leaseUntil: string | null;
+}
+
+/** A lease on the effects a transition records: the committing instance carries them out at once. */
+export interface EffectLease {
+  owner: string;
+  until: string;
 }
 
 export interface Transition {
   id: string;
-  /** The version the new state was computed from; the write happens only if it is still current. */
+  /** The version the new state was computed from. */
   fromVersion: number;
   snapshot: PersistedSnapshot;
   state: string;
@@ -76,21 +120,86 @@ export interface Transition {
   tracking: Tracking;
   event: EventRow;
   effects: OutboxEntry[];
+  effectLease?: EffectLease;
+  /** The open tasks after the transition (the whole set: rows not named are closed). */
+  tasks: TaskRow[];
+  /** The clerk acting on a task: refused (TASK.CLAIMED) when another clerk holds it; takes it when nobody does. */
+  claim?: { task: string; clerkId: string };
+  figures: FigureDelta[];
   /** An outbox entry this transition completes (the result of an effect), marked done in the same transaction. */
   completes?: string;
 }
 
+export interface NewApplication {
+  row: Omit<ApplicationRow, 'number'>;
+  event: EventRow;
+  effects: OutboxEntry[];
+  effectLease?: EffectLease;
+  tasks: TaskRow[];
+  figures: FigureDelta[];
+}
+
+/**
+ * Decides the transition inside the store's write transaction, once the application's row is locked. It is
+ * handed the current row when that is not the version the engine already holds (another instance moved it),
+ * and throws to refuse (nothing is written).
+ */
+export type DecideTransition = (current: ApplicationRow | undefined) => Transition;
+
 export interface ApplicationStore {
-  /** Inserts the application with its first event; assigns and returns its human-readable number. */
-  insertApplication(row: Omit<ApplicationRow, 'number'>, event: EventRow, effects: OutboxEntry[]): Promise<string>;
-  /** Writes the next state, the event and the effects in one transaction; false when the version is stale. */
-  commitTransition(transition: Transition): Promise<boolean>;
+  /** Inserts the application with its first event, tasks and figures; assigns and returns its human-readable number. */
+  insertApplication(application: NewApplication): Promise<string>;
+  /**
+   * Locks the application's row (PostgreSQL `FOR UPDATE`; SQLite's write lock), hands `decide` the current row
+   * unless it is at `knownVersion`, and writes what it returns — the next state, the event, the effects, the
+   * tasks, the figures — in the same transaction. Concurrent decisions through different instances are
+   * serialised by the lock, never refused for having raced.
+   */
+  commitTransition(id: string, knownVersion: number, decide: DecideTransition): Promise<Transition>;
   getApplication(id: string): Promise<ApplicationRow | undefined>;
+  /** The row's current version (an indexed read): a cached snapshot is used only when it matches. */
+  currentVersion(id: string): Promise<number | undefined>;
   listEvents(id: string): Promise<EventRow[]>;
-  pendingEffects(limit: number): Promise<OutboxRow[]>;
-  getEffect(id: string): Promise<OutboxRow | undefined>;
-  completeEffect(id: string, at: string): Promise<void>;
-  failEffect(id: string, error: string): Promise<void>;
+  /** Applications whose promised-days clock runs now, in id order after `afterId` (for recomputing deadlines). */
+  runningClocks(afterId: string, limit: number): Promise<RunningClock[]>;
+  /**
+   * New deadline instants for applications still at the version they were read at, on their row and their open
+   * tasks; resolves to how many were updated.
+   */
+  updateDeadlines(updates: readonly DeadlineUpdate[]): Promise<number>;
+}
+
+export interface RunningClock {
+  id: string;
+  version: number;
+  serviceId: string;
+  serviceVersion: number;
+  serviceHash: string;
+  number: string;
+  tracking: Tracking;
+}
+
+export interface DeadlineUpdate {
+  id: string;
+  version: number;
+  dueAt: string | null;
+  blueAt: string | null;
+  yellowAt: string | null;
+}
+
+/** The outbox seen by whoever carries effects out: leased like timers, retried, and given up on after a cap. */
+export interface OutboxStore {
+  /** Leases up to `limit` pending effects nobody holds (or whose lease ran out), oldest first, to `owner` for `leaseMs`. */
+  claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<OutboxRow[]>;
+  get(id: string): Promise<OutboxRow | undefined>;
+  /** Marks it done (effects whose result is not an event, such as a scheduled timer). */
+  complete(id: string, at: Date): Promise<void>;
+  /** Counts a failed attempt: back to pending, not retried before `retryAt`; or `failed` for good when `retryAt` is null. */
+  fail(id: string, error: string, retryAt: Date | null, at: Date): Promise<void>;
+  list(status: EffectStatus, limit: number, offset: number): Promise<OutboxRow[]>;
+  /** A failed effect back to pending, due at once with its attempts reset; false when it was not failed. */
+  retry(id: string, at: Date): Promise<boolean>;
+  counts(): Promise<Record<EffectStatus, number>>;
 }
 
 export interface PublishedDefinition {

@@ -46,7 +46,7 @@ export class ServiceCache {
   }
 
   /** The exact definition an application was started on; any other is refused. */
-  async pinned(row: ApplicationRow): Promise<LoadedService> {
+  async pinned(row: Pick<ApplicationRow, 'serviceId' | 'serviceVersion' | 'serviceHash' | 'number'>): Promise<LoadedService> {
     const hit = this.loaded.get(row.serviceHash);
     if (hit && hit.compiled.definition.id === row.serviceId && hit.compiled.definition.version === row.serviceVersion) return hit;
     const published = await this.definitions.get(row.serviceId, row.serviceVersion);

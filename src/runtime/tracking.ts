@@ -1,6 +1,6 @@
 /**
  * The queryable side of an application, derived from its snapshot at each commit: the promised-days
- * clock, the instants its warning turns blue, yellow and red, and the departments with work open.
+ * clock and the instants its warning turns blue, yellow and red (the open tasks are `tasks.ts`).
  *
  * The instants are stored, not the level: the level at any moment is a comparison with them, so the
  * queue's SQL filter, the detail view and the metrics agree to the millisecond without a refresh job.
@@ -9,7 +9,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { WarningLevel, WorkingCalendar } from '../domain/calendar.js';
 import type { ClockMode } from '../domain/vocabulary.js';
-import { clockOf, openTasks, type ApplicationContext, type CompiledService } from '../definitions/index.js';
+import { clockOf, type ApplicationContext, type CompiledService } from '../definitions/index.js';
 import { advanceDeadline, parseClockRecord, warningAt, warningThresholdsOf, type Deadline } from './deadline.js';
 import type { Tracking } from './ports.js';
 
@@ -20,14 +20,13 @@ export function trackingOf(
   compiled: CompiledService,
   at: string,
   calendar: WorkingCalendar,
+  sentBack: boolean,
 ): Tracking {
   const definition = compiled.definition;
   const toMode = clockOf(next);
   const extensionDays = (next.context as ApplicationContext).extensionDays;
-  const departments = [...new Set(openTasks(compiled, next).map((t) => t.department))];
-  const openDepartments = `|${departments.join('|')}${departments.length ? '|' : ''}`;
   // Most events (a matter approved while others are pending) move neither the clock nor its terms.
-  if (previous && fromMode === toMode && extensionDays === previous.extensionDays) return { ...previous, openDepartments };
+  if (previous && fromMode === toMode && extensionDays === previous.extensionDays) return { ...previous, sentBack };
   const state = advanceDeadline(
     previous ? { clock: parseClockRecord(JSON.parse(previous.clock)), deadline: deadlineFields(previous), level: previous.warningLevel } : undefined,
     fromMode,
@@ -43,7 +42,7 @@ export function trackingOf(
     yellowAt: state.deadline.yellowAt ?? null,
     warningLevel: state.level,
     extensionDays,
-    openDepartments,
+    sentBack,
   };
 }
 

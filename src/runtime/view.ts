@@ -1,7 +1,7 @@
 /** An application as people and the API see it, derived from its row and snapshot. */
 import type { AnyMachineSnapshot } from 'xstate';
 import type { ApplicationStatus, ClockMode, MatterDecision } from '../domain/vocabulary.js';
-import { clockOf, matterStates, stateLabel, statusOf, type ApplicationContext, type CompiledService, type MaterialRecord, type MatterState, type StateValue } from '../definitions/index.js';
+import { clockOf, matterStates, openTasks, stateLabel, statusOf, type ApplicationContext, type CompiledService, type MaterialRecord, type MatterState, type StateValue } from '../definitions/index.js';
 import type { ApplicationRow } from './ports.js';
 import type { WarningLevel } from '../domain/calendar.js';
 import { warningLevelAt } from './tracking.js';
@@ -28,7 +28,7 @@ export interface ApplicationView {
   /** The promised-days deadline (absent before acceptance and while paused) and the warning level now. */
   dueAt: string | null;
   warning: WarningLevel;
-  /** Departments whose clerks can act now. */
+  /** Departments whose clerks can act now (the applicant's turns aside). */
   openDepartments: string[];
   createdAt: string;
   updatedAt: string;
@@ -55,7 +55,7 @@ export function toView(row: ApplicationRow, snapshot: AnyMachineSnapshot, compil
     extensionDays: context.extensionDays,
     dueAt: row.tracking.dueAt,
     warning: warningLevelAt(row.tracking, now),
-    openDepartments: row.tracking.openDepartments.split('|').filter(Boolean),
+    openDepartments: [...new Set(openTasks(compiled, snapshot).filter((t) => t.party === 'clerk').map((t) => t.department))],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -1,10 +1,17 @@
-/** Lists over applications (an applicant's own, a clerk's queue), task claims and ratings. */
+/**
+ * Reads over applications: an applicant's own list, the clerk queue and claims (over `open_tasks`), ratings,
+ * and the dashboard's figures. Nothing here scans the history: the queue reads the small task table through
+ * its indexes, and the figures are sums of per-day counters.
+ */
 import type { Knex } from 'knex';
 import type { WarningLevel } from '../domain/calendar.js';
-import type { ApplicationStatus } from '../domain/vocabulary.js';
-import type { Tracking } from '../runtime/ports.js';
+import { OpenStatuses, type ApplicationStatus } from '../domain/vocabulary.js';
+import type { TaskKind, TaskParty } from '../definitions/index.js';
+import type { FigureDelta, FigureName, Tracking } from '../runtime/ports.js';
 import type { Database } from './database.js';
 import { trackingFromRow } from './applicationStore.js';
+import { addFigures } from './figures.js';
+import { writeTransaction } from './writeTransaction.js';
 
 export interface ApplicationSummaryRow {
   id: string;
@@ -14,6 +21,31 @@ export interface ApplicationSummaryRow {
   applicantId: string;
   status: ApplicationStatus;
   tracking: Tracking;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TaskSummaryRow {
+  applicationId: string;
+  task: string;
+  kind: TaskKind;
+  party: TaskParty;
+  department: string;
+  matter: string | null;
+  status: ApplicationStatus;
+  dueAt: string | null;
+  blueAt: string | null;
+  yellowAt: string | null;
+  warningLevel: WarningLevel;
+  openedAt: string;
+  claimedBy: string | null;
+  claimedAt: string | null;
+}
+
+export interface QueueItemRow extends TaskSummaryRow {
+  number: string;
+  serviceId: string;
+  serviceVersion: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -28,55 +60,88 @@ export interface ListFilters {
 export interface QueueFilters extends ListFilters {
   /** The departments whose open work is listed (the clerk's, or the one they filtered on). */
   departments: readonly string[];
+  kind?: TaskKind;
+  party?: TaskParty;
+  /** Only tasks this clerk holds (`claimedBy`), or only those nobody holds (`null`). */
+  claimedBy?: string | null;
   now: Date;
 }
 
-const SUMMARY_COLUMNS = [
-  'id', 'number', 'service_id', 'service_version', 'applicant_id', 'status', 'clock', 'due_at', 'blue_at', 'yellow_at', 'warning_level', 'open_departments', 'created_at', 'updated_at',
-];
+/** The period the figures are summed over: China Standard Time days, both ends included. */
+export interface FigurePeriod {
+  from?: string;
+  to?: string;
+}
+
+const SUMMARY_COLUMNS = ['id', 'number', 'service_id', 'service_version', 'applicant_id', 'status', 'clock', 'due_at', 'blue_at', 'yellow_at', 'warning_level', 'extension_days', 'sent_back', 'created_at', 'updated_at'];
 
 export function createApplicationQueries(db: Database) {
   return {
     async listForApplicant(applicantId: string, filters: ListFilters & { now: Date }): Promise<ApplicationSummaryRow[]> {
       const query = db('applications').select(SUMMARY_COLUMNS).where({ applicant_id: applicantId });
-      applyFilters(query, filters);
+      if (filters.status) query.where({ status: filters.status });
+      if (filters.warning) whereWarning(query, '', filters.warning, filters.now.toISOString());
       return (await query.orderBy('created_at', 'desc').limit(filters.limit ?? 50).offset(filters.offset ?? 0)).map(summaryFromRow);
     },
 
-    /** Work the departments can do now, the nearest deadline first; applications without one last. */
-    async queue(filters: QueueFilters): Promise<ApplicationSummaryRow[]> {
+    /** The open tasks of the departments, the nearest deadline first; tasks without one last. */
+    async queue(filters: QueueFilters): Promise<QueueItemRow[]> {
       if (filters.departments.length === 0) return [];
-      const query = db('applications')
-        .select(SUMMARY_COLUMNS)
-        .where((q) => {
-          for (const d of filters.departments) q.orWhere('open_departments', 'like', `%|${escapeLike(d)}|%`);
-        });
-      applyFilters(query, filters);
-      query.orderByRaw('CASE WHEN due_at IS NULL THEN 1 ELSE 0 END').orderBy([{ column: 'due_at' }, { column: 'created_at' }]);
-      return (await query.limit(filters.limit ?? 50).offset(filters.offset ?? 0)).map(summaryFromRow);
+      const query = db('open_tasks as t')
+        .join('applications as a', 'a.id', 't.application_id')
+        .select('t.*', 'a.number', 'a.service_id', 'a.service_version', 'a.created_at', 'a.updated_at')
+        .whereIn('t.department', [...filters.departments]);
+      if (filters.status) query.where('t.status', filters.status);
+      if (filters.kind) query.where('t.kind', filters.kind);
+      if (filters.party) query.where('t.party', filters.party);
+      if (filters.claimedBy !== undefined) {
+        if (filters.claimedBy === null) query.whereNull('t.claimed_by');
+        else query.where('t.claimed_by', filters.claimedBy);
+      }
+      if (filters.warning) whereWarning(query, 't.', filters.warning, filters.now.toISOString());
+      query.orderBy([{ column: 't.due_sort' }, { column: 't.application_id' }, { column: 't.task' }]);
+      const rows = await query.limit(filters.limit ?? 50).offset(filters.offset ?? 0);
+      return rows.map((r: Record<string, unknown>) => ({
+        ...taskFromRow(r),
+        number: String(r.number),
+        serviceId: String(r.service_id),
+        serviceVersion: Number(r.service_version),
+        createdAt: String(r.created_at),
+        updatedAt: String(r.updated_at),
+      }));
     },
 
-    async claimsFor(applicationId: string): Promise<{ task: string; clerkId: string; claimedAt: string }[]> {
-      const rows = await db('task_claims').where({ application_id: applicationId }).orderBy('task');
-      return rows.map((r) => ({ task: String(r.task), clerkId: String(r.clerk_id), claimedAt: String(r.claimed_at) }));
+    /** The application's open tasks with who holds them. */
+    async tasksOf(applicationId: string): Promise<TaskSummaryRow[]> {
+      return (await db('open_tasks').where({ application_id: applicationId }).orderBy('task')).map(taskFromRow);
     },
 
-    /** Takes the task unless another clerk holds it; returns the clerk who holds it afterwards. */
-    async claim(applicationId: string, task: string, clerkId: string, at: string): Promise<string> {
-      await db('task_claims').insert({ application_id: applicationId, task, clerk_id: clerkId, claimed_at: at }).onConflict(['application_id', 'task']).ignore();
-      const row = await db('task_claims').where({ application_id: applicationId, task }).first();
-      return String(row!.clerk_id);
+    /**
+     * Takes the task for the clerk unless another clerk holds it: one conditional UPDATE, decided on the row as
+     * it is now. Resolves to the clerk who holds it afterwards, or undefined when the task is not open (any more).
+     */
+    async claim(applicationId: string, task: string, clerkId: string, at: string): Promise<string | undefined> {
+      const changed = await db('open_tasks')
+        .where({ application_id: applicationId, task, party: 'clerk' })
+        .andWhere((q) => q.whereNull('claimed_by').orWhere('claimed_by', clerkId))
+        .update({ claimed_by: clerkId, claimed_at: at });
+      if (changed === 1) return clerkId;
+      const row = await db('open_tasks').select('claimed_by').where({ application_id: applicationId, task, party: 'clerk' }).first();
+      return row?.claimed_by ? String(row.claimed_by) : undefined;
     },
 
     /** Releases the clerk's own claim; false when they did not hold it. */
     async release(applicationId: string, task: string, clerkId: string): Promise<boolean> {
-      return (await db('task_claims').where({ application_id: applicationId, task, clerk_id: clerkId }).delete()) === 1;
+      return (await db('open_tasks').where({ application_id: applicationId, task, claimed_by: clerkId }).update({ claimed_by: null, claimed_at: null })) === 1;
     },
 
-    /** Records the rating; false when the application was rated already. */
-    async rate(applicationId: string, score: number, comment: string | undefined, at: string): Promise<boolean> {
+    /** Records the rating with its figures in one transaction; false when the application was rated already. */
+    async rate(applicationId: string, score: number, comment: string | undefined, at: string, figures: readonly FigureDelta[]): Promise<boolean> {
       try {
-        await db('ratings').insert({ application_id: applicationId, score, comment: comment ?? null, rated_at: at });
+        await writeTransaction(db, async (w) => {
+          await w.run('INSERT INTO ratings (application_id, score, comment, rated_at) VALUES (?, ?, ?, ?)', [applicationId, score, comment ?? null, at]);
+          await addFigures(w, figures);
+        });
         return true;
       } catch (error) {
         if (isUniqueViolation(error)) return false;
@@ -84,54 +149,102 @@ export function createApplicationQueries(db: Database) {
       }
     },
 
-    /** What the dashboard is computed from: every application's status and tracking, who was sent back, the scores. */
-    async metricsData() {
-      const rows = (await db('applications').select('id', 'service_id', 'status', 'due_at', 'blue_at', 'yellow_at', 'warning_level', 'open_departments', 'clock', 'snapshot')).map((r) => ({
-        materialSources: Object.values(((JSON.parse(String(r.snapshot)) as { context?: { materials?: Record<string, { source: string }> } }).context?.materials ?? {})).map((m) => m.source),
-        id: String(r.id),
-        serviceId: String(r.service_id),
-        status: r.status as ApplicationStatus,
-        tracking: trackingFromRow(r),
-      }));
-      const returned = new Set(
-        (await db('application_events').distinct('application_id').whereIn('type', ['REQUEST_SUPPLEMENT', 'RETURN'])).map((r) => String(r.application_id)),
-      );
-      const scores = (await db('ratings').select('score')).map((r) => Number(r.score));
-      return { rows, returned, scores };
-    },
-
     async ratingOf(applicationId: string): Promise<{ score: number; comment: string | null; ratedAt: string } | undefined> {
       const row = await db('ratings').where({ application_id: applicationId }).first();
       return row ? { score: Number(row.score), comment: (row.comment as string | null) ?? null, ratedAt: String(row.rated_at) } : undefined;
+    },
+
+    /** The figures of the period: totals, per service, and per day. Reads counters, never applications. */
+    async figures(period: FigurePeriod): Promise<{ totals: Partial<Record<FigureName, number>>; byService: Record<string, Partial<Record<FigureName, number>>>; byDay: Record<string, Partial<Record<FigureName, number>>> }> {
+      const query = db('figures').select('day', 'service_id', 'name').sum({ value: 'value' }).groupBy('day', 'service_id', 'name');
+      if (period.from) query.where('day', '>=', period.from);
+      if (period.to) query.where('day', '<=', period.to);
+      const totals: Partial<Record<FigureName, number>> = {};
+      const byService: Record<string, Partial<Record<FigureName, number>>> = {};
+      const byDay: Record<string, Partial<Record<FigureName, number>>> = {};
+      for (const r of (await query) as Record<string, unknown>[]) {
+        const name = r.name as FigureName;
+        const value = Number(r.value);
+        totals[name] = (totals[name] ?? 0) + value;
+        const service = (byService[String(r.service_id)] ??= {});
+        service[name] = (service[name] ?? 0) + value;
+        const day = (byDay[String(r.day)] ??= {});
+        day[name] = (day[name] ?? 0) + value;
+      }
+      return { totals, byService, byDay };
+    },
+
+    /** Applications in progress now, by status and by warning level (an indexed range over the open statuses). */
+    async inProgress(now: Date): Promise<{ byStatus: Partial<Record<ApplicationStatus, number>>; warnings: Record<WarningLevel, number> }> {
+      const rows = await db('applications').select('status').select(db.raw(`${levelSql('')} AS level`, levelBindings(now))).count({ n: '*' }).whereIn('status', [...OpenStatuses]).groupBy('status', 'level');
+      const byStatus: Partial<Record<ApplicationStatus, number>> = {};
+      const warnings: Record<WarningLevel, number> = { none: 0, blue: 0, yellow: 0, red: 0 };
+      for (const r of rows as Record<string, unknown>[]) {
+        const status = r.status as ApplicationStatus;
+        byStatus[status] = (byStatus[status] ?? 0) + Number(r.n);
+        warnings[r.level as WarningLevel] += Number(r.n);
+      }
+      return { byStatus, warnings };
+    },
+
+    /** Effects waiting to be carried out, and those given up on (an indexed count: done ones are never counted). */
+    async effectsWaiting(): Promise<{ pending: number; failed: number }> {
+      const rows = (await db('outbox').select('status').count({ n: '*' }).whereIn('status', ['pending', 'failed']).groupBy('status')) as Record<string, unknown>[];
+      const n = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+      return { pending: n('pending'), failed: n('failed') };
+    },
+
+    /** Open tasks per department, by warning level and by who acts (the clerks, or the applicant). */
+    async tasksByDepartment(now: Date): Promise<Record<string, { warnings: Record<WarningLevel, number>; clerk: number; applicant: number; claimed: number }>> {
+      const rows = await db('open_tasks')
+        .select('department', 'party')
+        .select(db.raw(`${levelSql('')} AS level`, levelBindings(now)))
+        .count({ n: '*' })
+        .count({ claimed: 'claimed_by' })
+        .groupBy('department', 'party', 'level');
+      const result: Record<string, { warnings: Record<WarningLevel, number>; clerk: number; applicant: number; claimed: number }> = {};
+      for (const r of rows as Record<string, unknown>[]) {
+        const d = (result[String(r.department)] ??= { warnings: { none: 0, blue: 0, yellow: 0, red: 0 }, clerk: 0, applicant: 0, claimed: 0 });
+        const n = Number(r.n);
+        d.warnings[r.level as WarningLevel] += n;
+        d[r.party as TaskParty] += n;
+        d.claimed += Number(r.claimed);
+      }
+      return result;
     },
   };
 }
 
 export type ApplicationQueries = ReturnType<typeof createApplicationQueries>;
 
-function applyFilters(query: Knex.QueryBuilder, filters: ListFilters & { now?: Date }): void {
-  if (filters.status) query.where({ status: filters.status });
-  if (filters.warning && filters.now) whereWarning(query, filters.warning, filters.now.toISOString());
+/**
+ * The SQL twin of runtime/tracking.ts `warningLevelAt`: the same comparisons with the same instants (ISO
+ * strings, whose text order is their time order). `prefix` names the table (`t.`) or nothing.
+ */
+function levelSql(prefix: string): string {
+  const c = (name: string) => `${prefix}${name}`;
+  return `CASE WHEN ${c('due_at')} IS NULL THEN ${c('warning_level')} WHEN ${c('due_at')} < ? THEN 'red' WHEN ${c('yellow_at')} <= ? THEN 'yellow' WHEN ${c('blue_at')} <= ? THEN 'blue' ELSE 'none' END`;
 }
 
-/** The SQL twin of runtime/tracking.ts `warningLevelAt`: the same comparisons with the same instants. */
-function whereWarning(query: Knex.QueryBuilder, level: WarningLevel, now: string): void {
+function levelBindings(now: Date): string[] {
+  const at = now.toISOString();
+  return [at, at, at];
+}
+
+function whereWarning(query: Knex.QueryBuilder, prefix: string, level: WarningLevel, now: string): void {
+  const c = (name: string) => `${prefix}${name}`;
   query.where((q) => {
-    q.where((frozen) => frozen.whereNull('due_at').andWhere('warning_level', level));
-    if (level === 'red') q.orWhere((r) => r.whereNotNull('due_at').andWhere('due_at', '<', now));
-    if (level === 'yellow') q.orWhere((r) => r.where('due_at', '>=', now).andWhere('yellow_at', '<=', now));
-    if (level === 'blue') q.orWhere((r) => r.where('yellow_at', '>', now).andWhere('blue_at', '<=', now));
-    if (level === 'none') q.orWhere((r) => r.where('blue_at', '>', now));
+    q.where((frozen) => frozen.whereNull(c('due_at')).andWhere(c('warning_level'), level));
+    if (level === 'red') q.orWhere((r) => r.whereNotNull(c('due_at')).andWhere(c('due_at'), '<', now));
+    if (level === 'yellow') q.orWhere((r) => r.where(c('due_at'), '>=', now).andWhere(c('yellow_at'), '<=', now));
+    if (level === 'blue') q.orWhere((r) => r.where(c('yellow_at'), '>', now).andWhere(c('blue_at'), '<=', now));
+    if (level === 'none') q.orWhere((r) => r.where(c('blue_at'), '>', now));
   });
 }
 
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '23505' || (code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/i.test(String((error as Error).message)));
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[%_|\\]/g, '');
 }
 
 function summaryFromRow(row: Record<string, unknown>): ApplicationSummaryRow {
@@ -145,5 +258,25 @@ function summaryFromRow(row: Record<string, unknown>): ApplicationSummaryRow {
     tracking: trackingFromRow(row),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
+  };
+}
+
+function taskFromRow(r: Record<string, unknown>): TaskSummaryRow {
+  const optional = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    applicationId: String(r.application_id),
+    task: String(r.task),
+    kind: r.kind as TaskKind,
+    party: r.party as TaskParty,
+    department: String(r.department),
+    matter: optional(r.matter),
+    status: r.status as ApplicationStatus,
+    dueAt: optional(r.due_at),
+    blueAt: optional(r.blue_at),
+    yellowAt: optional(r.yellow_at),
+    warningLevel: r.warning_level as WarningLevel,
+    openedAt: String(r.opened_at),
+    claimedBy: optional(r.claimed_by),
+    claimedAt: optional(r.claimed_at),
   };
 }

@@ -1,37 +1,48 @@
-/** The runtime's ApplicationStore on knex. Every transition is one transaction; a stale version writes nothing. */
-import type { ApplicationRow, ApplicationStore, EventRow, OutboxEntry, OutboxRow, Tracking, Transition } from '../runtime/ports.js';
+/**
+ * The runtime's ApplicationStore on knex. Every transition is one transaction that first locks the
+ * application's row, so decisions arriving through different instances are serialised, not refused.
+ */
+import { OnevisitError } from '../domain/errors.js';
+import { chinaDateCompact } from '../domain/time.js';
+import { OpenStatuses } from '../domain/vocabulary.js';
+import type { ApplicationRow, ApplicationStore, EffectLease, EventRow, NewApplication, OutboxEntry, Tracking } from '../runtime/ports.js';
+import { addFigures } from './figures.js';
 import type { Database } from './database.js';
 import { isPostgres } from './database.js';
 import { Batcher } from './batcher.js';
 import { ADD_TO_COUNTER_SQL } from './dialect.js';
+import { dueSort, insertTasks, writeTasks } from './openTasks.js';
 import { writeTransaction, type Writer } from './writeTransaction.js';
 
 type Row = Record<string, unknown>;
-
-interface NewApplication {
-  row: Omit<ApplicationRow, 'number'>;
-  event: EventRow;
-  effects: OutboxEntry[];
-}
 
 export function createApplicationStore(db: Database): ApplicationStore {
   // SQLite has one writer: submissions arriving together are written in one transaction, with one
   // multi-row statement per table. PostgreSQL writes each in its own transaction on its pool.
   const inserts = new Batcher<NewApplication, string>((batch) => writeTransaction(db, (w) => insertApplications(w, batch)), isPostgres(db) ? 1 : 64);
+  // PostgreSQL: the row lock waits for a concurrent decision on the same application to commit, then reads
+  // what it wrote. SQLite: BEGIN IMMEDIATE has taken the database's write lock already.
+  const lockSql = isPostgres(db) ? `${VERSION_SQL} FOR UPDATE` : VERSION_SQL;
   return {
-    async insertApplication(row, event, effects) {
-      return inserts.submit({ row, event, effects });
+    async insertApplication(application) {
+      return inserts.submit(application);
     },
 
-    async commitTransition(t: Transition) {
+    async commitTransition(id, knownVersion, decide) {
       return writeTransaction(db, async (w) => {
+        const locked = await w.get<{ version: number | string }>(lockSql, [id]);
+        if (!locked) throw new OnevisitError('APPLICATION.NOT_FOUND', `no application ${id}`);
+        const current = Number(locked.version) === knownVersion ? undefined : applicationFromRow((await w.get<Row>(ROW_SQL, [id]))!);
+        const t = decide(current);
         const updated = await w.run(UPDATE_APPLICATION_SQL, [JSON.stringify(t.snapshot), t.state, t.status, t.fromVersion + 1, t.updatedAt, ...trackingValues(t.tracking), t.id, t.fromVersion]);
-        if (updated !== 1) return false;
+        if (updated !== 1) throw new OnevisitError('APPLICATION.CONFLICT', `application ${id} moved while it was locked`);
         // The (application, seq) key backs up the version check.
         await w.run(INSERT_EVENT_SQL, eventValues(t.event));
-        await insertEffects(w, t.effects, t.updatedAt);
+        await insertEffects(w, t.effects, t.updatedAt, t.effectLease);
+        await writeTasks(w, id, t.tasks, t.updatedAt, t.claim);
+        await addFigures(w, t.figures);
         if (t.completes) await w.run(COMPLETE_EFFECT_SQL, [t.updatedAt, t.completes]);
-        return true;
+        return t;
       });
     },
 
@@ -40,35 +51,58 @@ export function createApplicationStore(db: Database): ApplicationStore {
       return row ? applicationFromRow(row) : undefined;
     },
 
+    async currentVersion(id) {
+      const row = await db('applications').select('version').where({ id }).first();
+      return row ? Number(row.version) : undefined;
+    },
+
     async listEvents(id) {
       const rows = await db('application_events').where({ application_id: id }).orderBy('seq');
       return rows.map(eventFromRow);
     },
 
-    async pendingEffects(limit) {
-      const rows = await db('outbox').where({ status: 'pending' }).orderBy('created_at').limit(limit);
-      return rows.map(outboxFromRow);
+    async runningClocks(afterId, limit) {
+      // Only a running clock has deadline instants; the (status, due_at) index narrows to applications in progress.
+      const rows = await db('applications')
+        .select('id', 'version', 'service_id', 'service_version', 'service_hash', 'number', 'clock', 'due_at', 'blue_at', 'yellow_at', 'warning_level', 'extension_days', 'sent_back')
+        .whereIn('status', [...OpenStatuses])
+        .whereNotNull('due_at')
+        .andWhere('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit);
+      return rows.map((r: Row) => ({
+        id: String(r.id),
+        version: Number(r.version),
+        serviceId: String(r.service_id),
+        serviceVersion: Number(r.service_version),
+        serviceHash: String(r.service_hash),
+        number: String(r.number),
+        tracking: trackingFromRow(r),
+      }));
     },
 
-    async getEffect(id) {
-      const row = await db('outbox').where({ id }).first();
-      return row ? outboxFromRow(row) : undefined;
-    },
-
-    async completeEffect(id, at) {
-      await db('outbox').where({ id }).update({ status: 'done', done_at: at });
-    },
-
-    async failEffect(id, error) {
-      await db('outbox')
-        .where({ id })
-        .update({ attempts: db.raw('attempts + 1'), last_error: error.slice(0, 2000) });
+    async updateDeadlines(updates) {
+      if (updates.length === 0) return 0;
+      return writeTransaction(db, async (w) => {
+        let updated = 0;
+        for (const u of updates) {
+          if ((await w.run(UPDATE_DEADLINE_SQL, [u.dueAt, u.blueAt, u.yellowAt, u.id, u.version])) !== 1) continue;
+          await w.run(UPDATE_TASK_DEADLINES_SQL, [u.dueAt, u.blueAt, u.yellowAt, dueSort(u.dueAt), u.id]);
+          updated++;
+        }
+        return updated;
+      });
     },
   };
 }
 
 const APPLICATION_COLUMNS =
-  'id, number, service_id, service_version, service_hash, applicant_id, state, status, snapshot, version, created_at, updated_at, clock, due_at, blue_at, yellow_at, warning_level, open_departments';
+  'id, number, service_id, service_version, service_hash, applicant_id, state, status, snapshot, version, created_at, updated_at, clock, due_at, blue_at, yellow_at, warning_level, extension_days, sent_back';
+const VERSION_SQL = 'SELECT version FROM applications WHERE id = ?';
+const UPDATE_DEADLINE_SQL = 'UPDATE applications SET due_at = ?, blue_at = ?, yellow_at = ? WHERE id = ? AND version = ?';
+const UPDATE_TASK_DEADLINES_SQL = 'UPDATE open_tasks SET due_at = ?, blue_at = ?, yellow_at = ?, due_sort = ? WHERE application_id = ?';
+
+const ROW_SQL = `SELECT ${APPLICATION_COLUMNS} FROM applications WHERE id = ?`;
 const EVENT_COLUMNS = 'application_id, seq, type, actor_kind, actor_id, payload, at';
 
 /** `INSERT INTO t (cols) VALUES (?, …), (?, …)` for `rows` rows. */
@@ -77,11 +111,11 @@ function multiRowInsert(table: string, columns: string, rows: number): string {
   return `INSERT INTO ${table} (${columns}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`;
 }
 
-/** Writes new applications, their submission events and effects: one statement per table, numbers per day. */
+/** Writes new applications, their submission events, effects, tasks and figures: numbers per China Standard Time day. */
 async function insertApplications(w: Writer, batch: readonly NewApplication[]): Promise<string[]> {
   const byDay = new Map<string, number[]>();
   batch.forEach(({ row }, i) => {
-    const day = row.createdAt.slice(0, 10).replace(/-/g, '');
+    const day = chinaDateCompact(row.createdAt);
     byDay.set(day, [...(byDay.get(day) ?? []), i]);
   });
   const numbers: string[] = new Array<string>(batch.length);
@@ -109,29 +143,34 @@ async function insertApplications(w: Writer, batch: readonly NewApplication[]): 
     ]),
   );
   await w.run(multiRowInsert('application_events', EVENT_COLUMNS, batch.length), batch.flatMap(({ event }) => eventValues(event)));
-  for (const { row, effects } of batch) await insertEffects(w, effects, row.createdAt);
+  for (const { row, effects, effectLease, tasks } of batch) {
+    await insertEffects(w, effects, row.createdAt, effectLease);
+    await insertTasks(w, tasks, row.createdAt);
+  }
+  await addFigures(w, batch.flatMap((b) => b.figures));
   return numbers;
 }
 const UPDATE_APPLICATION_SQL =
   'UPDATE applications SET snapshot = ?, state = ?, status = ?, version = ?, updated_at = ?, ' +
-  'clock = ?, due_at = ?, blue_at = ?, yellow_at = ?, warning_level = ?, open_departments = ? WHERE id = ? AND version = ?';
+  'clock = ?, due_at = ?, blue_at = ?, yellow_at = ?, warning_level = ?, extension_days = ?, sent_back = ? WHERE id = ? AND version = ?';
 const INSERT_EVENT_SQL = multiRowInsert('application_events', EVENT_COLUMNS, 1);
-const INSERT_EFFECT_SQL = "INSERT INTO outbox (id, application_id, seq, effect, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)";
-const COMPLETE_EFFECT_SQL = "UPDATE outbox SET status = 'done', done_at = ? WHERE id = ?";
+const INSERT_EFFECT_SQL = "INSERT INTO outbox (id, application_id, seq, effect, status, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)";
+const COMPLETE_EFFECT_SQL = "UPDATE outbox SET status = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?";
+
 
 function trackingValues(t: Tracking): unknown[] {
-  return [t.clock, t.dueAt, t.blueAt, t.yellowAt, t.warningLevel, t.openDepartments];
+  return [t.clock, t.dueAt, t.blueAt, t.yellowAt, t.warningLevel, t.extensionDays, t.sentBack];
 }
 
-export function trackingFromRow(row: Row, extensionDays = 0): Tracking {
+export function trackingFromRow(row: Row): Tracking {
   return {
     clock: String(row.clock ?? '{"pauses":[]}'),
     dueAt: (row.due_at as string | null) ?? null,
     blueAt: (row.blue_at as string | null) ?? null,
     yellowAt: (row.yellow_at as string | null) ?? null,
     warningLevel: (row.warning_level as Tracking['warningLevel'] | null) ?? 'none',
-    extensionDays,
-    openDepartments: String(row.open_departments ?? '|'),
+    extensionDays: Number(row.extension_days ?? 0),
+    sentBack: Boolean(Number(row.sent_back ?? 0)),
   };
 }
 
@@ -139,8 +178,8 @@ function eventValues(event: EventRow): unknown[] {
   return [event.applicationId, event.seq, event.type, event.actor.kind, event.actor.id, JSON.stringify(event.payload), event.at];
 }
 
-async function insertEffects(w: Writer, effects: readonly OutboxEntry[], at: string): Promise<void> {
-  for (const e of effects) await w.run(INSERT_EFFECT_SQL, [e.id, e.applicationId, e.seq, JSON.stringify(e.effect), at]);
+async function insertEffects(w: Writer, effects: readonly OutboxEntry[], at: string, lease?: EffectLease): Promise<void> {
+  for (const e of effects) await w.run(INSERT_EFFECT_SQL, [e.id, e.applicationId, e.seq, JSON.stringify(e.effect), at, lease?.owner ?? null, lease?.until ?? null]);
 }
 
 function applicationFromRow(row: Row): ApplicationRow {
@@ -158,7 +197,7 @@ function applicationFromRow(row: Row): ApplicationRow {
     version: Number(row.version),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
-    tracking: trackingFromRow(row, Number((snapshot.context as { extensionDays?: number }).extensionDays ?? 0)),
+    tracking: trackingFromRow(row),
   };
 }
 
@@ -171,16 +210,5 @@ function eventFromRow(row: Row): EventRow {
     actor: (payload.actor as EventRow['actor']) ?? { kind: row.actor_kind as EventRow['actor']['kind'], id: String(row.actor_id) },
     payload,
     at: String(row.at),
-  };
-}
-
-function outboxFromRow(row: Row): OutboxRow {
-  return {
-    id: String(row.id),
-    applicationId: String(row.application_id),
-    seq: Number(row.seq),
-    effect: JSON.parse(String(row.effect)),
-    status: row.status as OutboxRow['status'],
-    attempts: Number(row.attempts),
   };
 }

@@ -8,6 +8,7 @@ import * as files from './migrations/004_files.js';
 import * as work from './migrations/005_work.js';
 import * as certificates from './migrations/006_certificates.js';
 import * as uniqueIdNumber from './migrations/007_unique_id_number.js';
+import * as scale from './migrations/008_scale.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '005_work': work,
   '006_certificates': certificates,
   '007_unique_id_number': uniqueIdNumber,
+  '008_scale': scale,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -15,6 +15,8 @@ export interface Writer {
   run(sql: string, params: readonly unknown[]): Promise<number>;
   /** Runs a statement that returns rows (e.g. `RETURNING`); resolves to the first. */
   get<T>(sql: string, params: readonly unknown[]): Promise<T | undefined>;
+  /** Runs a query; resolves to all its rows. */
+  all<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
 }
 
 interface SqliteStatement {
@@ -40,6 +42,10 @@ export async function writeTransaction<T>(db: Database, work: (writer: Writer) =
         async get<R>(sql: string, params: readonly unknown[]) {
           const result = (await tx.raw(sql, [...params] as Knex.RawBinding[])) as { rows: R[] };
           return result.rows[0];
+        },
+        async all<R>(sql: string, params: readonly unknown[]) {
+          const result = (await tx.raw(sql, [...params] as Knex.RawBinding[])) as { rows: R[] };
+          return result.rows;
         },
       }),
     );
@@ -71,12 +77,15 @@ function sqliteWriter(connection: SqliteConnection): Writer {
         }),
       );
     },
-    get: async <R>(sql: string, params: readonly unknown[]) => {
-      const stmt = await statement(connection, sql);
-      // all(), not get(): it steps the statement to its end, so it never holds the transaction open.
-      return new Promise<R | undefined>((resolve, reject) => stmt.all([...params], (error, rows) => (error ? reject(error) : resolve(rows[0] as R | undefined))));
-    },
+    get: async <R>(sql: string, params: readonly unknown[]) => (await all<R>(connection, sql, params))[0],
+    all: (sql, params) => all(connection, sql, params),
   };
+}
+
+async function all<R>(connection: SqliteConnection, sql: string, params: readonly unknown[]): Promise<R[]> {
+  const stmt = await statement(connection, sql);
+  // all(), not get(): it steps the statement to its end, so it never holds the transaction open.
+  return new Promise<R[]>((resolve, reject) => stmt.all([...params], (error, rows) => (error ? reject(error) : resolve(rows as R[]))));
 }
 
 async function statement(connection: SqliteConnection, sql: string): Promise<SqliteStatement> {

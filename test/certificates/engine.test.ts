@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { createCertificateIssuer } from '../../src/certificates/issue.js';
 import { createVerifier } from '../../src/certificates/verify.js';
 import { definitionHash } from '../../src/definitions/index.js';
-import { Engine, type EffectHandlers } from '../../src/runtime/index.js';
-import { createApplicationStore, createDefinitionStore } from '../../src/store/index.js';
+import type { EffectHandlers } from '../../src/runtime/index.js';
+import { createDefinitionStore } from '../../src/store/index.js';
 import { databaseKinds } from '../support/databases.js';
-import { Wallet, applicant, claimsFor, drive, exampleForm, type World } from '../support/world.js';
+import { Wallet, applicant, claimsFor, createEngine, drive, exampleForm, runPendingEffects, type World } from '../support/world.js';
 import { assignUsccIn, certificateTypes, holderOf, useCertificateSetting, workflow } from './support.js';
 
 for (const kind of databaseKinds) {
@@ -26,9 +26,9 @@ for (const kind of databaseKinds) {
       };
       const definitions = createDefinitionStore(s.database.db);
       const wallet = new Wallet();
-      const engine = new Engine({ store: createApplicationStore(s.database.db), definitions, effects, materials: wallet });
+      const engine = createEngine(s.database.db, effects, wallet);
       const definition = (await definitions.publish(workflow('business-startup'), definitionHash, 'test', new Date().toISOString())).definition;
-      const world: World = { engine, wallet, issued: [], timers: [], publish: async (d) => d };
+      const world: World = { engine, wallet, issued: [], timers: [], publish: async (d) => d, runPendingEffects: () => runPendingEffects(s.database.db, engine) };
       const form = exampleForm(definition);
       const submitted = await engine.submit({ serviceId: definition.id, applicant: applicant(), form, materials: claimsFor(world, definition, form, 'citizen-1') });
 
@@ -37,7 +37,7 @@ for (const kind of databaseKinds) {
       const firstRun = await s.store.byApplication(submitted.id);
       expect(firstRun.length).to.be.greaterThan(0);
 
-      expect(await engine.runPendingEffects()).to.equal(1);
+      expect(await world.runPendingEffects()).to.equal(1);
       const completed = await engine.get(submitted.id);
       expect(completed.status).to.equal('completed');
       const stored = await s.store.byApplication(submitted.id);

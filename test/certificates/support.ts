@@ -88,7 +88,7 @@ export function issueContext(
     version: 9,
     createdAt: at,
     updatedAt: at,
-    tracking: { clock: '{}', dueAt: null, blueAt: null, yellowAt: null, warningLevel: 'none', extensionDays: 0, openDepartments: '' },
+    tracking: { clock: '{}', dueAt: null, blueAt: null, yellowAt: null, warningLevel: 'none', extensionDays: 0, sentBack: false },
   } satisfies ApplicationRow;
   return { effectId: options.effectId ?? `${applicationId}:9:0`, application, definition, at };
 }

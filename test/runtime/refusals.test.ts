@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { isOnevisitError, type ErrorCode } from '../../src/domain/errors.js';
-import { Engine, type ApplicationView, type EffectHandlers } from '../../src/runtime/index.js';
-import { createApplicationStore, createDefinitionStore, type Database } from '../../src/store/index.js';
+import type { ApplicationView, EffectHandlers } from '../../src/runtime/index.js';
+import type { Database } from '../../src/store/index.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { applicant, claimsFor, clerk, createWorld, drive, exampleForm, fixture, loadDefinition, type World } from '../support/world.js';
+import { applicant, claimsFor, clerk, createEngine, createWorld, drive, exampleForm, fixture, loadDefinition, type World } from '../support/world.js';
 
 async function refusal(promise: Promise<unknown>, code: ErrorCode) {
   try {
@@ -39,7 +39,7 @@ for (const kind of databaseKinds) {
 
     /** An engine of its own over `db`, as another server process would be. */
     function anotherEngine(db: Database, effects: EffectHandlers = { issueCertificates: async () => [], scheduleTimer: async () => {} }) {
-      return new Engine({ store: createApplicationStore(db), definitions: createDefinitionStore(database.db), effects, materials: world.wallet });
+      return createEngine(db, effects, world.wallet, undefined, database.db);
     }
 
     async function submitted(owner = 'citizen-r'): Promise<ApplicationView> {
@@ -205,8 +205,8 @@ for (const kind of databaseKinds) {
       expect(stuck.status).to.equal('issuing');
       world.engine.clearCache();
       const before = world.issued.length;
-      expect(await world.engine.runPendingEffects()).to.be.greaterThan(0);
-      await world.engine.runPendingEffects();
+      expect(await world.runPendingEffects()).to.be.greaterThan(0);
+      await world.runPendingEffects();
       expect(world.issued.length - before).to.equal(1);
       expect((await world.engine.get(view.id)).status).to.equal('completed');
     });

@@ -5,10 +5,10 @@ import { OnevisitError } from '../../src/domain/errors.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { Engine, type ApplicationView, type EffectContext } from '../../src/runtime/index.js';
 import { createScheduler, createTimerEffect, timerHandlers, type Scheduler } from '../../src/scheduler/index.js';
-import { createApplicationStore, createDefinitionStore, createTimerStore, type NewTimer, type TimerRow, type TimerStore } from '../../src/store/index.js';
+import { createApplicationStore, createDefinitionStore, createOutboxStore, createTimerStore, type NewTimer, type TimerRow, type TimerStore } from '../../src/store/index.js';
 import { definitionHash } from '../../src/definitions/index.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { Wallet, applicant, claimsFor, clerk, drive, exampleForm, fixture, loadDefinition, type World } from '../support/world.js';
+import { Wallet, applicant, claimsFor, clerk, drive, exampleForm, fixture, loadDefinition, runPendingEffects, type World } from '../support/world.js';
 
 const cn2026 = parseCalendarData(JSON.parse(readFileSync(new URL('../../../workflows/calendars/cn-2026.json', import.meta.url), 'utf8')));
 const calendar = new WorkingCalendar([cn2026]);
@@ -121,6 +121,7 @@ describe('scheduler/effects', () => {
         const wallet = new Wallet();
         engine = new Engine({
           store: createApplicationStore(database.db),
+          outbox: createOutboxStore(database.db),
           definitions,
           materials: wallet,
           now: () => now,
@@ -137,6 +138,7 @@ describe('scheduler/effects', () => {
           issued: [],
           timers: [],
           publish: async (d) => (await definitions.publish(d, definitionHash, 'test-admin', new Date().toISOString())).definition,
+          runPendingEffects: () => runPendingEffects(database.db, engine, () => now),
         };
       });
       afterEach(async () => {

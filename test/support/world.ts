@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Engine, type ApplicationView, type EffectHandlers, type MaterialVerifier } from '../../src/runtime/index.js';
-import { createApplicationStore, createDefinitionStore, readCatalog, projectRoot } from '../../src/store/index.js';
+import { createApplicationStore, createDefinitionStore, createOutboxStore, readCatalog, projectRoot, type Database } from '../../src/store/index.js';
+import { createOutboxWorker } from '../../src/scheduler/index.js';
 import { compileDefinition, createDefinitionValidator, definitionHash, nextMove, type ActorRef, type MaterialClaim } from '../../src/definitions/index.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import type { TestDatabase } from './databases.js';
@@ -52,6 +53,8 @@ export class Wallet implements MaterialVerifier {
 
 export interface World {
   engine: Engine;
+  /** Carries out the effects due now (as an instance's outbox worker would); resolves to how many were done. */
+  runPendingEffects(): Promise<number>;
   wallet: Wallet;
   issued: { application: string; effectId: string }[];
   timers: { application: string; timer: string; workingDays: number }[];
@@ -72,9 +75,10 @@ export async function createWorld(database: TestDatabase, now?: () => Date): Pro
     },
   };
   const definitions = createDefinitionStore(database.db);
-  const engine = new Engine({ store: createApplicationStore(database.db), definitions, effects, materials: wallet, ...(now ? { now } : {}) });
+  const engine = createEngine(database.db, effects, wallet, now);
   return {
     engine,
+    runPendingEffects: () => runPendingEffects(database.db, engine, now),
     wallet,
     issued,
     timers,
@@ -83,6 +87,25 @@ export async function createWorld(database: TestDatabase, now?: () => Date): Pro
       return published.definition;
     },
   };
+}
+
+/** An engine over `db` as one instance would have it; a failed effect is due for a retry at once. */
+export function createEngine(db: Database, effects: EffectHandlers, materials: MaterialVerifier, now?: () => Date, definitionsDb: Database = db): Engine {
+  return new Engine({
+    store: createApplicationStore(db),
+    outbox: createOutboxStore(db),
+    definitions: createDefinitionStore(definitionsDb),
+    effects,
+    materials,
+    effectRetryMs: 0,
+    ...(now ? { now } : {}),
+  });
+}
+
+/** What an outbox worker on `db` does in one poll for `engine`: the effects due now, carried out. */
+export async function runPendingEffects(db: Database, engine: Engine, now?: () => Date): Promise<number> {
+  const worker = createOutboxWorker({ outbox: createOutboxStore(db), run: (row) => engine.runEffect(row), owner: 'test-worker', retryDelayMs: 0, ...(now ? { now } : {}), onError: () => undefined });
+  return (await worker.pollOnce()).done;
 }
 
 export const applicant = (id = 'citizen-1'): ActorRef => ({ kind: 'applicant', id });
