@@ -38,3 +38,15 @@ export async function migrateLatest(db: Database): Promise<string[]> {
 export async function migrateRollbackAll(db: Database): Promise<void> {
   await db.migrate.rollback(config, true);
 }
+
+/** Runs the migrations up to and including `last`, as a database of that release would have (to test the next one with data). */
+export async function migrateTo(db: Database, last: string): Promise<void> {
+  if (!(last in migrations)) throw new Error(`no migration ${last}`);
+  for (const name of Object.keys(migrations)) {
+    if (name > last) break;
+    await db.migrate.up({ ...config, name });
+  }
+}
+
+/** The names of every migration, in order. */
+export const migrationNames: readonly string[] = Object.keys(migrations);
