@@ -45,12 +45,13 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+/** A fresh database, migrated to the latest schema unless `migrate` is false (an empty one, for migration tests). */
+export async function openTestDatabase(kind: DatabaseKind, { migrate = true }: { migrate?: boolean } = {}): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-test-'));
     const url = `sqlite:${path.join(dir, 'test.sqlite')}`;
     const db = openDatabase({ url });
-    await migrateLatest(db);
+    if (migrate) await migrateLatest(db);
     const others: Database[] = [];
     return {
       db,
@@ -70,7 +71,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
   const admin = knexFactory({ client: 'pg', connection: postgresUrl });
   await admin.raw(`CREATE SCHEMA ${schema}`);
   const db = openDatabase({ url: postgresUrl, schema });
-  await migrateLatest(db);
+  if (migrate) await migrateLatest(db);
   const others: Database[] = [];
   return {
     db,
