@@ -57,6 +57,30 @@ for (const kind of databaseKinds) {
       expect(await warningAt(id, cst('2026-10-11T12:00:00'))).to.equal('red');
     });
 
+    it('moves the deadline and warning instants of an open application when an admin adds a holiday next week', async () => {
+      const admin = await person(server, 'admin');
+      server.clock.now = cst('2026-11-25T10:00:00'); // a Wednesday
+      const id = await submit();
+      const accepted = await server.http.post(`/api/v1/applications/${id}/events`).set(...window.auth).send({ type: 'ACCEPT' }).expect(200);
+      // 26 Nov (Thu), 27 Nov (Fri), 30 Nov (Mon).
+      expect(cstDay(accepted.body.dueAt)).to.equal('2026-11-30');
+      const queued = async () => (await server.http.get('/api/v1/applications').set(...tax.auth).expect(200)).body.find((t: { id: string }) => t.id === id);
+      expect((await queued()).dueAt).to.equal(accepted.body.dueAt);
+      expect(await warningAt(id, cst('2026-11-30T12:00:00'))).to.equal('yellow');
+
+      const calendar = (await server.http.get('/api/v1/calendar/2026').set(...admin.auth).expect(200)).body;
+      calendar.holidays.push({ date: '2026-11-30', name: { 'zh-Hans': '临时假日', 'zh-Hant': '臨時假日', en: 'A day off' } });
+      await server.http.put('/api/v1/calendar/2026').set(...admin.auth).send(calendar).expect(200);
+
+      const moved = (await server.http.get(`/api/v1/applications/${id}`).set(...tax.auth).expect(200)).body;
+      expect(cstDay(moved.dueAt)).to.equal('2026-12-01');
+      expect((await queued()).dueAt).to.equal(moved.dueAt);
+      // The holiday counts for nothing, so on it the application is where it was at the end of Friday; red comes a day later.
+      expect(await warningAt(id, cst('2026-11-30T12:00:00'))).to.equal('blue');
+      expect(await warningAt(id, cst('2026-12-01T12:00:00'))).to.equal('yellow');
+      expect(await warningAt(id, cst('2026-12-02T09:00:00'))).to.equal('red');
+    });
+
     it('pauses while a matter is returned to the applicant and moves the deadline by the paused working time', async () => {
       server.clock.now = cst('2026-09-30T10:00:00');
       const id = await submit();
