@@ -19,7 +19,7 @@ interface Route {
   response?: string;
   status?: number;
   /** The request schema its query string is checked with. */
-  query?: 'ApplicationFilters' | 'EffectFilters';
+  query?: 'ApplicationFilters' | 'EffectFilters' | 'MetricsPeriod';
 }
 
 export const ROUTES: readonly Route[] = [
@@ -31,7 +31,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'get', path: '/services', summary: 'The published catalog', who: 'anyone' },
   { method: 'get', path: '/services/{id}', summary: 'One service: notice, form schema, materials, guide, diagram', who: 'anyone' },
   { method: 'post', path: '/applications', summary: 'Apply for a service', who: 'citizen', body: 'SubmitApplication', response: 'Application', status: 201 },
-  { method: 'get', path: '/applications', summary: "A citizen's own applications; a clerk's queue, nearest deadline first", who: 'citizen or clerk', query: 'ApplicationFilters' },
+  { method: 'get', path: '/applications', summary: "A citizen's own applications, newest first; a clerk's queue: the open tasks of their departments (with who holds each), nearest deadline first", who: 'citizen or clerk', query: 'ApplicationFilters' },
   { method: 'get', path: '/applications/{id}', summary: 'One application with its timeline; a reviewer sees only their matters\' fields', who: 'citizen or clerk', response: 'Application' },
   { method: 'post', path: '/applications/{id}/events', summary: 'Act on the application (If-Match: the version seen)', who: 'citizen or clerk', body: 'Event', response: 'Application' },
   { method: 'post', path: '/applications/{id}/claim', summary: 'Take the intake task or a matter\'s task', who: 'clerk', body: 'Claim', response: 'Application' },
@@ -55,7 +55,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'post', path: '/users', summary: 'Add an account', who: 'admin', body: 'NewUser', response: 'User', status: 201 },
   { method: 'get', path: '/calendar/{year}', summary: 'The working-day calendar of a year', who: 'admin' },
   { method: 'put', path: '/calendar/{year}', summary: 'Replace the working-day calendar of a year', who: 'admin' },
-  { method: 'get', path: '/metrics', summary: 'One-visit, on-time and warning numbers, ratings', who: 'admin' },
+  { method: 'get', path: '/metrics', summary: 'The period\'s figures (submitted, finished, one-visit, on-time and no-submit rates, ratings; per service and per day) and the work in progress now (by status, warning level and department; effects waiting or given up)', who: 'admin', query: 'MetricsPeriod' },
   { method: 'get', path: '/effects', summary: 'Outbox effects that gave up (status=failed, the default) or are waiting (status=pending), oldest first', who: 'admin', query: 'EffectFilters', response: 'Effects' },
   { method: 'post', path: '/effects/{id}/retry', summary: 'Put a failed effect back to work: pending, due at once, its attempts reset', who: 'admin', response: 'Effect' },
 ];
