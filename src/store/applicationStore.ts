@@ -5,7 +5,7 @@
 import { OnevisitError } from '../domain/errors.js';
 import { chinaDateCompact } from '../domain/time.js';
 import { OpenStatuses } from '../domain/vocabulary.js';
-import type { ApplicationRow, ApplicationStore, EffectLease, EventRow, NewApplication, OutboxEntry, Tracking } from '../runtime/ports.js';
+import type { ApplicationRow, ApplicationStore, DecideTransition, EffectLease, EventRow, NewApplication, OutboxEntry, Tracking, Transition } from '../runtime/ports.js';
 import { addFigures } from './figures.js';
 import type { Database } from './database.js';
 import { isPostgres } from './database.js';
@@ -16,6 +16,14 @@ import { writeTransaction, type Writer } from './writeTransaction.js';
 
 type Row = Record<string, unknown>;
 
+interface Commit {
+  id: string;
+  knownVersion: number;
+  decide: DecideTransition;
+}
+
+type Settled = { transition: Transition } | { error: unknown };
+
 export function createApplicationStore(db: Database): ApplicationStore {
   // SQLite has one writer: submissions arriving together are written in one transaction, with one
   // multi-row statement per table. PostgreSQL writes each in its own transaction on its pool.
@@ -23,27 +31,56 @@ export function createApplicationStore(db: Database): ApplicationStore {
   // PostgreSQL: the row lock waits for a concurrent decision on the same application to commit, then reads
   // what it wrote. SQLite: BEGIN IMMEDIATE has taken the database's write lock already.
   const lockSql = isPostgres(db) ? `${VERSION_SQL} FOR UPDATE` : VERSION_SQL;
+
+  async function commitOne(w: Writer, { id, knownVersion, decide }: Commit): Promise<Transition> {
+    const locked = await w.get<{ version: number | string }>(lockSql, [id]);
+    if (!locked) throw new OnevisitError('APPLICATION.NOT_FOUND', `no application ${id}`);
+    const current = Number(locked.version) === knownVersion ? undefined : applicationFromRow((await w.get<Row>(ROW_SQL, [id]))!);
+    const t = decide(current);
+    const updated = await w.run(UPDATE_APPLICATION_SQL, [JSON.stringify(t.snapshot), t.state, t.status, t.fromVersion + 1, t.updatedAt, ...trackingValues(t.tracking), t.id, t.fromVersion]);
+    if (updated !== 1) throw new OnevisitError('APPLICATION.CONFLICT', `application ${id} moved while it was locked`);
+    // The (application, seq) key backs up the version check.
+    await w.run(INSERT_EVENT_SQL, eventValues(t.event));
+    await insertEffects(w, t.effects, t.updatedAt, t.effectLease);
+    await writeTasks(w, id, t.tasks, t.updatedAt, t.claim);
+    await addFigures(w, t.figures);
+    if (t.completes) await w.run(COMPLETE_EFFECT_SQL, [t.updatedAt, t.completes]);
+    return t;
+  }
+
+  // SQLite: decisions arriving together are committed together (one fsync at synchronous=FULL), each in a
+  // savepoint of its own, so one refused decision rolls back alone. Later ones in a batch see earlier ones'
+  // writes, as they would after a commit.
+  const transitions = new Batcher<Commit, Settled>(
+    (batch) =>
+      writeTransaction(db, async (w) => {
+        const results: Settled[] = [];
+        for (const commit of batch) {
+          await w.run('SAVEPOINT decision', []);
+          try {
+            results.push({ transition: await commitOne(w, commit) });
+            await w.run('RELEASE decision', []);
+          } catch (error) {
+            await w.run('ROLLBACK TO decision', []);
+            await w.run('RELEASE decision', []);
+            results.push({ error });
+          }
+        }
+        return results;
+      }),
+    64,
+  );
+
   return {
     async insertApplication(application) {
       return inserts.submit(application);
     },
 
     async commitTransition(id, knownVersion, decide) {
-      return writeTransaction(db, async (w) => {
-        const locked = await w.get<{ version: number | string }>(lockSql, [id]);
-        if (!locked) throw new OnevisitError('APPLICATION.NOT_FOUND', `no application ${id}`);
-        const current = Number(locked.version) === knownVersion ? undefined : applicationFromRow((await w.get<Row>(ROW_SQL, [id]))!);
-        const t = decide(current);
-        const updated = await w.run(UPDATE_APPLICATION_SQL, [JSON.stringify(t.snapshot), t.state, t.status, t.fromVersion + 1, t.updatedAt, ...trackingValues(t.tracking), t.id, t.fromVersion]);
-        if (updated !== 1) throw new OnevisitError('APPLICATION.CONFLICT', `application ${id} moved while it was locked`);
-        // The (application, seq) key backs up the version check.
-        await w.run(INSERT_EVENT_SQL, eventValues(t.event));
-        await insertEffects(w, t.effects, t.updatedAt, t.effectLease);
-        await writeTasks(w, id, t.tasks, t.updatedAt, t.claim);
-        await addFigures(w, t.figures);
-        if (t.completes) await w.run(COMPLETE_EFFECT_SQL, [t.updatedAt, t.completes]);
-        return t;
-      });
+      if (isPostgres(db)) return writeTransaction(db, (w) => commitOne(w, { id, knownVersion, decide }));
+      const settled = await transitions.submit({ id, knownVersion, decide });
+      if ('error' in settled) throw settled.error;
+      return settled.transition;
     },
 
     async getApplication(id) {
