@@ -6,6 +6,11 @@
  * about the size of onevisit's application row into a table of its own, on SQLite opened by
  * `openDatabase` (WAL and the same pragmas). Answers 201 with the stored row, as onevisit answers with
  * the application. Driven through bench/serverControl.ts, as httpServer is.
+ *
+ * Durability: the database is opened by the product's `openDatabase`, so it has onevisit's PRAGMA synchronous
+ * (FULL since database.ts made it the default) — read back from the connection and announced with the port, and
+ * bench/http.ts refuses to compare when it differs from the onevisit server's. BENCH_SQLITE_SYNCHRONOUS sets it
+ * as httpServer.ts does.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +21,7 @@ import { createAjv } from '../src/definitions/index.js';
 import { RequestSchemas } from '../src/application/schemas.js';
 import { openDatabase, projectRoot } from '../src/store/index.js';
 import { serverControl } from './serverControl.js';
+import { setSynchronous, type Synchronous } from './sqliteSync.js';
 
 const definition = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'workflows', 'business-startup.json'), 'utf8')) as { form: Record<string, unknown> };
 const { $schema: _metaSchema, ...formSchema } = definition.form;
@@ -57,6 +63,7 @@ app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
   res.status(500).json({ error: String(error) });
 });
 
+if (process.env.BENCH_SQLITE_SYNCHRONOUS) await setSynchronous(db, process.env.BENCH_SQLITE_SYNCHRONOUS as Synchronous);
 const control = await serverControl({
   db,
   async rows() {

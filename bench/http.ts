@@ -6,6 +6,12 @@
  * child processes on ephemeral ports, each warmed up first; rounds then alternate floor and onevisit and
  * the medians are reported. Every onevisit submit must answer 201: anything else fails the benchmark.
  *
+ * Durability: both servers open SQLite through the product's openDatabase, so they run with its PRAGMA
+ * synchronous (FULL by default: a commit is on disk before the 201); each announces the setting read from its
+ * connection, and the comparison is refused when they differ. A third server, onevisit at synchronous=NORMAL,
+ * takes its turn in the same rounds, so the cost of durability is measured in the same run (BENCH_HTTP_NORMAL=0
+ * leaves it out).
+ *
  * BENCH_HTTP_CONNECTIONS (50), BENCH_HTTP_DURATION seconds per round (10), BENCH_HTTP_ROUNDS (2),
  * BENCH_HTTP_WARMUP seconds (3); BENCH_PROFILE=1 records a CPU profile of the onevisit server during each
  * measured round (not start-up or warm-up) and prints where they went (summarise with bench/profile.ts);
@@ -17,6 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Options, Result } from 'autocannon';
 import type { Measurement, StatementStats } from './serverControl.js';
+import { during } from './progress.js';
+import type { Synchronous } from './sqliteSync.js';
 import { makeResidentIdNumber } from '../src/domain/ids.js';
 import { projectRoot } from '../src/store/index.js';
 
@@ -50,9 +58,14 @@ export interface HttpResult {
   connections: number;
   duration: number;
   bodyBytes: number;
+  /** SQLite's PRAGMA synchronous of onevisit and the floor (the same, read from each server's connection). */
+  synchronous: Synchronous;
   onevisit: HttpSide;
   floor: HttpSide;
   ratio: number;
+  /** onevisit at synchronous=NORMAL in the same rounds, and what synchronous=FULL costs: 1 − FULL ÷ NORMAL req/s. */
+  normal?: HttpSide;
+  durabilityCost?: number;
   profile?: string;
 }
 
@@ -61,6 +74,8 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 export interface Server {
   child: ChildProcess;
   url: string;
+  /** SQLite's PRAGMA synchronous the server runs with, as it announced it (absent on PostgreSQL). */
+  synchronous?: Synchronous;
   /** Sends a message and resolves to the first answer carrying `key`. */
   ask<T>(message: object, key: string): Promise<T>;
   stop(): Promise<{ rows: number; rowBytes: number }>;
@@ -91,9 +106,10 @@ export function startServer(script: string, profileDir?: string, extraEnv: Recor
   const env = { ...process.env, ...extraEnv, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}) };
   const child = fork(path.join(here, script), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = asker(child, script);
-  return ask<{ port: number }>({}, 'port').then(({ port }) => ({
+  return ask<{ port: number; synchronous?: Synchronous }>({}, 'port').then(({ port, synchronous }) => ({
     child,
     url: `http://127.0.0.1:${port}`,
+    ...(synchronous ? { synchronous } : {}),
     ask,
     async stop() {
       const exited = new Promise((done) => child.once('exit', done));
@@ -229,50 +245,73 @@ export async function benchHttp(): Promise<HttpResult> {
 
   const floor = await startServer('floorServer.js');
   const onevisit = await startServer('httpServer.js', profileDir);
+  const servers = [floor, onevisit];
   try {
-    const { headers, body } = await prepare(onevisit.url);
+    if (!onevisit.synchronous || floor.synchronous !== onevisit.synchronous) {
+      throw new Error(`the floor runs SQLite with synchronous=${floor.synchronous}, onevisit with ${onevisit.synchronous}: not like with like`);
+    }
+    // onevisit at NORMAL beside it, unless that is what the default is already.
+    const normal = process.env.BENCH_HTTP_NORMAL !== '0' && onevisit.synchronous !== 'NORMAL' ? await startServer('httpServer.js', undefined, { BENCH_SQLITE_SYNCHRONOUS: 'NORMAL' }) : undefined;
+    if (normal) servers.push(normal);
+    if (normal && normal.synchronous !== 'NORMAL') throw new Error(`the NORMAL server runs with synchronous=${normal.synchronous}`);
+    const requests = new Map<Server, { headers: Record<string, string>; body: string }>();
+    const trial = await prepare(onevisit.url);
+    requests.set(onevisit, trial);
+    requests.set(floor, trial);
+    if (normal) requests.set(normal, await prepare(normal.url));
+    const label = (server: Server) => (server === floor ? 'floor' : server === normal ? 'onevisit NORMAL' : `onevisit ${onevisit.synchronous}`);
     const run = async (server: Server, seconds: number, profile?: string): Promise<Round> => {
+      const { headers, body } = requests.get(server)!;
       await server.ask({ measure: 'start', ...(profile ? { profile } : {}) }, 'measuring');
-      const result = await load({ url: `${server.url}/api/v1/applications`, method: 'POST', headers, body, connections, duration: seconds });
+      const result = await during(`http: ${label(server)}`, seconds, load({ url: `${server.url}/api/v1/applications`, method: 'POST', headers, body, connections, duration: seconds }));
       const { measurement } = await server.ask<{ measurement: Measurement }>({ measure: 'stop' }, 'measurement');
+      if (measurement.synchronous !== server.synchronous) throw new Error(`${label(server)}: synchronous was ${server.synchronous} at the start and ${measurement.synchronous} at the end of a round`);
       return { result, measurement };
     };
 
     if (warmup > 0) {
-      const f = await run(floor, warmup);
-      const o = await run(onevisit, warmup);
-      requireAll201('floor (warm-up)', f.result);
-      requireAll201('onevisit (warm-up)', o.result);
-      verbose(`warm-up: floor ${roundOf(f).requestsPerSecond.toFixed(0)} req/s, onevisit ${roundOf(o).requestsPerSecond.toFixed(0)} req/s`);
+      for (const server of servers) {
+        const w = await run(server, warmup);
+        requireAll201(`${label(server)} (warm-up)`, w.result);
+        verbose(`warm-up: ${label(server)} ${roundOf(w).requestsPerSecond.toFixed(0)} req/s`);
+      }
     }
-    const floorResults: Round[] = [];
-    const onevisitResults: Round[] = [];
+    const results = new Map<Server, Round[]>(servers.map((s) => [s, []]));
     for (let round = 0; round < rounds; round++) {
-      const f = await run(floor, duration);
-      requireAll201('floor', f.result);
-      floorResults.push(f);
-      const o = await run(onevisit, duration, `onevisit-round-${round}`);
-      requireAll201('onevisit', o.result);
-      onevisitResults.push(o);
-      const [fr, or] = [roundOf(f), roundOf(o)];
-      verbose(`round ${round}: floor ${fr.requestsPerSecond.toFixed(0)} req/s p99 ${fr.p99} ms ELU ${fr.eventLoopUtilization.toFixed(2)} connection ${fr.connectionBusy.toFixed(2)}; onevisit ${or.requestsPerSecond.toFixed(0)} req/s p99 ${or.p99} ms ELU ${or.eventLoopUtilization.toFixed(2)} connection ${or.connectionBusy.toFixed(2)} (${or.checkoutsPerRequest.toFixed(1)} checkouts/request, held ${or.queryHoldMs.toFixed(2)} ms per knex query, ${or.transactionHoldMs.toFixed(2)} ms per write transaction)`);
+      // Each server takes each position in turn.
+      for (let k = 0; k < servers.length; k++) {
+        const server = servers[(round + k) % servers.length]!;
+        const r = await run(server, duration, server === onevisit ? `onevisit-round-${round}` : undefined);
+        requireAll201(label(server), r.result);
+        results.get(server)!.push(r);
+        const rr = roundOf(r);
+        verbose(`round ${round}: ${label(server)} ${rr.requestsPerSecond.toFixed(0)} req/s p99 ${rr.p99} ms ELU ${rr.eventLoopUtilization.toFixed(2)} connection ${rr.connectionBusy.toFixed(2)} (${rr.checkoutsPerRequest.toFixed(1)} checkouts/request, held ${rr.queryHoldMs.toFixed(2)} ms per knex query, ${rr.transactionHoldMs.toFixed(2)} ms per write transaction)`);
+      }
     }
-    const [floorEnd, onevisitEnd] = [await floor.stop(), await onevisit.stop()];
+    const ends = new Map<Server, { rows: number; rowBytes: number }>();
+    for (const server of servers) ends.set(server, await server.stop());
     const result: HttpResult = {
       connections,
       duration,
-      bodyBytes: Buffer.byteLength(body),
-      onevisit: side(onevisitResults, onevisitEnd),
-      floor: side(floorResults, floorEnd),
+      bodyBytes: Buffer.byteLength(trial.body),
+      synchronous: onevisit.synchronous,
+      onevisit: side(results.get(onevisit)!, ends.get(onevisit)!),
+      floor: side(results.get(floor)!, ends.get(floor)!),
       ratio: 0,
       ...(profileDir ? { profile: profileDir } : {}),
     };
     result.ratio = result.onevisit.requestsPerSecond / result.floor.requestsPerSecond;
+    if (normal) {
+      result.normal = side(results.get(normal)!, ends.get(normal)!);
+      result.durabilityCost = 1 - result.onevisit.requestsPerSecond / result.normal.requestsPerSecond;
+    }
     // Every 2xx autocannon counted is a stored application (plus the trial submit; in-flight ones at a round's end may add a few).
-    const answered = onevisitResults.reduce((n, r) => n + r.result['2xx'], 0);
-    if (onevisitEnd.rows < answered) throw new Error(`onevisit answered ${answered} submits with 201 but holds ${onevisitEnd.rows} applications`);
+    for (const server of [onevisit, ...(normal ? [normal] : [])]) {
+      const answered = results.get(server)!.reduce((n, r) => n + r.result['2xx'], 0);
+      if (ends.get(server)!.rows < answered) throw new Error(`${label(server)} answered ${answered} submits with 201 but holds ${ends.get(server)!.rows} applications`);
+    }
     return result;
   } finally {
-    for (const { child } of [floor, onevisit]) if (child.exitCode === null && child.signalCode === null) child.kill();
+    for (const { child } of servers) if (child.exitCode === null && child.signalCode === null) child.kill();
   }
 }

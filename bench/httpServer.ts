@@ -4,6 +4,9 @@
  * an ephemeral port. Driven through bench/serverControl.ts (which also takes the CPU profiles).
  * BENCH_ADMIN=username:password creates an admin account first (as `onevisit user add` would), for
  * benchmarks that need clerks (bench/issuingLatency.ts creates them over HTTP with it).
+ * BENCH_SQLITE_SYNCHRONOUS=NORMAL|FULL sets SQLite's PRAGMA synchronous after start-up instead of
+ * src/store/database.ts's default (bench/http.ts measures the cost of durability with it); the server
+ * announces the setting it runs with.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +14,7 @@ import path from 'node:path';
 import { startOnevisit } from '../src/main.js';
 import { createLogger } from '../src/http/logging.js';
 import { serverControl } from './serverControl.js';
+import { setSynchronous, type Synchronous } from './sqliteSync.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-bench-http-'));
 const onevisit = await startOnevisit({ dataDir, logger: createLogger({ level: 'warn' }), pollIntervalMs: 0 });
@@ -18,6 +22,7 @@ if (process.env.BENCH_ADMIN) {
   const at = process.env.BENCH_ADMIN.indexOf(':');
   await onevisit.identity.addUser({ username: process.env.BENCH_ADMIN.slice(0, at), password: process.env.BENCH_ADMIN.slice(at + 1), role: 'admin', name: 'bench admin' });
 }
+if (process.env.BENCH_SQLITE_SYNCHRONOUS) await setSynchronous(onevisit.db, process.env.BENCH_SQLITE_SYNCHRONOUS as Synchronous);
 const control = await serverControl({
   db: onevisit.db,
   async rows() {

@@ -18,6 +18,7 @@ import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { Database } from '../src/store/index.js';
+import { synchronousOf, type Synchronous } from './sqliteSync.js';
 
 export interface StatementStats {
   count: number;
@@ -35,6 +36,8 @@ export interface Measurement {
   /** Checkouts during which knex ran a query, and the others (the engine's raw write transactions), with their summed hold time. */
   holds: { knexQuery: StatementStats; other: StatementStats };
   statements?: Record<string, StatementStats>;
+  /** SQLite's PRAGMA synchronous at the end of the window (read from the connection); absent on PostgreSQL. */
+  synchronous?: Synchronous;
   /** BENCH_LOOP_DELAY=1: event-loop delay in the window, ms: the intervals between 1 ms timer ticks, so an idle loop reads about 1. */
   loopDelay?: { p50: number; p99: number; max: number };
 }
@@ -88,6 +91,8 @@ export async function serverControl(options: { db: Database; rows: () => Promise
       kind.ms += held;
     }
   });
+  // Announced with the port: the durability the server's SQLite connection runs with.
+  const synchronous = await synchronousOf(options.db);
   let profiling: { session: Session; name: string } | undefined;
   let loopDelay: IntervalHistogram | undefined;
   process.on('message', async (message: { measure?: 'start' | 'stop'; profile?: string; stop?: boolean }) => {
@@ -128,7 +133,8 @@ export async function serverControl(options: { db: Database; rows: () => Promise
         profiling.session.disconnect();
         profiling = undefined;
       }
-      const measurement: Measurement = { elu, connectionBusy, checkouts: used, holds, ...(statements.size > 0 ? { statements: Object.fromEntries([...statements].sort((a, b) => b[1].ms - a[1].ms)) } : {}), ...(delay ? { loopDelay: delay } : {}) };
+      const syncAtEnd = await synchronousOf(options.db);
+      const measurement: Measurement = { elu, connectionBusy, checkouts: used, holds, ...(syncAtEnd ? { synchronous: syncAtEnd } : {}), ...(statements.size > 0 ? { statements: Object.fromEntries([...statements].sort((a, b) => b[1].ms - a[1].ms)) } : {}), ...(delay ? { loopDelay: delay } : {}) };
       await quiet(options.db);
       process.send!({ measurement });
     } else if (message.stop) {
@@ -151,7 +157,7 @@ export async function serverControl(options: { db: Database; rows: () => Promise
     listening(s) {
       server = s;
       s.keepAliveTimeout = 60_000;
-      process.send!({ port: (s.address() as AddressInfo).port });
+      process.send!({ port: (s.address() as AddressInfo).port, ...(synchronous ? { synchronous } : {}) });
     },
   };
 }
