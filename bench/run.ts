@@ -1,30 +1,33 @@
 /**
  * `npm run bench`: runs the benchmarks, writes bench/results/latest.json and prints a markdown table.
- * BENCH_ONLY=core, http, certificates or latency runs one of them; latest.json then keeps the others' last results.
+ * BENCH_ONLY=core, http, certificates, latency or cluster runs one of them; latest.json then keeps the others' last results.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../src/store/index.js';
 import { benchCertificates, type CertificatesResult } from './certificates.js';
+import { benchCluster, type ClusterResult } from './cluster.js';
 import { benchCore, type CoreResult } from './core.js';
 import { benchHttp, type HttpResult } from './http.js';
 import { benchIssuingLatency, type LatencyResult } from './issuingLatency.js';
 
-const benchmarks = ['core', 'http', 'certificates', 'latency'] as const;
+const benchmarks = ['core', 'http', 'certificates', 'latency', 'cluster'] as const;
 type Benchmark = (typeof benchmarks)[number];
 const only = process.env.BENCH_ONLY;
 if (only !== undefined && !(benchmarks as readonly string[]).includes(only)) throw new Error(`BENCH_ONLY is one of ${benchmarks.join(', ')}, not ${JSON.stringify(only)}`);
 const runs = (name: Benchmark) => only === undefined || only === name;
 const out = path.join(projectRoot(), 'bench', 'results');
 const latest = path.join(out, 'latest.json');
-const previous = (fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')) : {}) as { core?: CoreResult; http?: HttpResult; certificates?: CertificatesResult; latency?: LatencyResult };
+const previous = (fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')) : {}) as { core?: CoreResult; http?: HttpResult; certificates?: CertificatesResult; latency?: LatencyResult; cluster?: ClusterResult };
 
 const n = Number(process.env.BENCH_APPLICATIONS ?? 150);
 const core = runs('core') ? await benchCore(n) : previous.core;
 const http = runs('http') ? await benchHttp() : previous.http;
 const certificates = runs('certificates') ? await benchCertificates() : previous.certificates;
 const latency = runs('latency') ? await benchIssuingLatency() : previous.latency;
+const cluster = runs('cluster') ? await benchCluster() : previous.cluster;
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const rows = [
   ['benchmark', 'onevisit', 'floor', 'ratio', 'target'],
   ['---', '---', '---', '---', '---'],
@@ -89,6 +92,21 @@ if (latency && runs('latency')) {
     'p99 ratio ≤ 2.00',
   ]);
 }
+if (cluster && runs('cluster')) {
+  if (cluster.skipped) {
+    rows.push(['submit + approve, PostgreSQL, one instance against two', `skipped: ${cluster.skipped}`, '', '', 'reported; 0 × 409']);
+  } else {
+    const { one, two } = cluster as Required<ClusterResult>;
+    const side = (s: typeof one) => `${s.completedPerSecond.toFixed(1)} completed applications/s, request p99 ${s.p99.toFixed(0)} ms, ${s.errors} non-2xx (${s.conflicts} × 409), machine CPU ${(100 * median(s.rounds.map((r) => r.machineCpu))).toFixed(0)}%`;
+    rows.push([
+      `submit + ACCEPT + 6 department APPROVEs (issuing certificates) over HTTP, PostgreSQL, ${cluster.clients} load clients × ${cluster.users / cluster.clients} users × ${cluster.duration} s, ${one.rounds.length} rounds: two \`serve\`-like instances on one database (clients split) against one (floor column: one instance, ratio: two ÷ one; ${cluster.cpus} CPUs shared by instances, PostgreSQL and clients)`,
+      side(two),
+      side(one),
+      cluster.ratio!.toFixed(2),
+      'reported; 0 × 409',
+    ]);
+  }
+}
 const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
 console.log(table);
 if (http && runs('http')) {
@@ -104,4 +122,4 @@ if (latency && runs('latency')) {
   if (latency.profile) console.log(`server main-thread CPU profiles: ${latency.profile}/alone, ${latency.profile}/issuing (node dist/bench/profile.js ${latency.profile}/issuing)`);
 }
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}), ...(certificates ? { certificates } : {}), ...(latency ? { latency } : {}) }, null, 2) + '\n');
+fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}), ...(certificates ? { certificates } : {}), ...(latency ? { latency } : {}), ...(cluster ? { cluster } : {}) }, null, 2) + '\n');
