@@ -1,12 +1,11 @@
 /** How a template item turns a record's value into the text on the page, in a locale. */
 import { localize, type Locale } from '../domain/i18n.js';
+import { chinaWallClock } from '../domain/time.js';
 import type { TemplateItem } from './templates.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-/** Certificates are dated in China Standard Time (UTC+8, no daylight saving). */
-const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
 
-/** An ISO date as written on a certificate; a timestamp gives its date in China Standard Time. */
+/** An ISO date as written on a certificate; a timestamp gives its date in China Standard Time (certificates are dated there). */
 export function formatDate(value: string, locale: Locale): string {
   const plain = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   let y: number, m: number, d: number;
@@ -15,7 +14,7 @@ export function formatDate(value: string, locale: Locale): string {
   } else {
     const time = Date.parse(value);
     if (Number.isNaN(time)) return value;
-    const cst = new Date(time + CST_OFFSET_MS);
+    const cst = chinaWallClock(new Date(time));
     [y, m, d] = [cst.getUTCFullYear(), cst.getUTCMonth() + 1, cst.getUTCDate()];
   }
   return locale === 'en' ? `${d} ${MONTHS[m - 1] ?? m} ${y}` : `${y}年${m}月${d}日`;

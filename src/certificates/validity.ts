@@ -6,6 +6,7 @@
  * then weeks and days.
  */
 import { OnevisitError } from '../domain/errors.js';
+import { CHINA_STANDARD_TIME_OFFSET_MS, chinaWallClock } from '../domain/time.js';
 
 export interface CalendarDuration {
   years: number;
@@ -15,7 +16,6 @@ export interface CalendarDuration {
 }
 
 const DURATION = /^P(?:(\d{1,4})Y)?(?:(\d{1,5})M)?(?:(\d{1,5})W)?(?:(\d{1,6})D)?$/;
-const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Parses `PnYnMnWnD` (at least one part); anything else (time parts, fractions, signs) is INPUT.INVALID. */
@@ -30,7 +30,7 @@ export function parseDuration(text: string): CalendarDuration {
 
 /** `instant` plus `duration`, counted on the China Standard Time calendar. */
 export function addDuration(instant: Date, duration: CalendarDuration): Date {
-  const local = new Date(instant.getTime() + CHINA_OFFSET_MS);
+  const local = chinaWallClock(instant);
   const monthIndex = local.getUTCFullYear() * 12 + local.getUTCMonth() + duration.years * 12 + duration.months;
   const year = Math.floor(monthIndex / 12);
   const month = monthIndex - year * 12;
@@ -38,7 +38,7 @@ export function addDuration(instant: Date, duration: CalendarDuration): Date {
   if (year < 100) throw new RangeError('years before 100 are not supported');
   const day = Math.min(local.getUTCDate(), daysInMonth(year, month));
   const moved = Date.UTC(year, month, day, local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds(), local.getUTCMilliseconds());
-  return new Date(moved + (duration.weeks * 7 + duration.days) * DAY_MS - CHINA_OFFSET_MS);
+  return new Date(moved + (duration.weeks * 7 + duration.days) * DAY_MS - CHINA_STANDARD_TIME_OFFSET_MS);
 }
 
 /** The end of validity of a certificate issued at `issuedAt` (ISO 8601) for `valid`; null when `valid` is absent. */

@@ -26,11 +26,12 @@
 import { OnevisitError, type Issue } from './errors.js';
 import { Locales, type I18nText } from './i18n.js';
 import { formatPointer } from './pointer.js';
+import { CHINA_STANDARD_TIME_OFFSET_MINUTES } from './time.js';
 
 /** One (working) day's worth of time, in milliseconds. */
 export const DAY_MS = 86_400_000;
-/** China Standard Time, UTC+8, the default local time. */
-export const CHINA_STANDARD_TIME_OFFSET_MINUTES = 480;
+/** China Standard Time, the default local time (from `time.ts`, the one place that knows the offset). */
+export { CHINA_STANDARD_TIME_OFFSET_MINUTES };
 /** The largest day count the arithmetic accepts (about a century), so that a slip of the pen cannot loop for ages. */
 export const MAX_WORKING_DAYS = 36_600;
 
@@ -66,7 +67,7 @@ export interface TimeInterval {
 }
 
 export interface WorkingCalendarOptions {
-  /** Local time as a fixed offset from UTC, in minutes; default 480 (China Standard Time). */
+  /** Local time as a fixed offset from UTC, in minutes; default China Standard Time (CHINA_STANDARD_TIME_OFFSET_MINUTES). */
   utcOffsetMinutes?: number;
   /** The weekend of years without data (ISO weekdays); default [6, 7]. */
   defaultWeekend?: number[];
@@ -384,7 +385,7 @@ function mergeIntervals(intervals: readonly TimeInterval[], what: string): Array
  * deadline arithmetic. Immutable once built. See the module comment for the conventions.
  */
 export class WorkingCalendar {
-  /** Local time as minutes east of UTC (480 = China Standard Time). */
+  /** Local time as minutes east of UTC (CHINA_STANDARD_TIME_OFFSET_MINUTES for China Standard Time). */
   readonly utcOffsetMinutes: number;
   /** The region of the data, or undefined when built without data. */
   readonly region: string | undefined;

@@ -8,6 +8,7 @@
  * (ISO 7064 MOD 11-2 and the GB 32100 MOD 31 scheme; `test/domain/ids.test.ts` proves it).
  * Pure functions, no I/O.
  */
+import { chinaDateCompact } from './time.js';
 
 // ---------------------------------------------------------------------------------------------
 // Citizen identity number (GB 11643-1999)
@@ -34,8 +35,6 @@ const PROVINCE_CODES: ReadonlySet<string> = new Set([
   '71', '81', '82', '83',
 ]);
 
-/** Mainland China has kept UTC+8 all year since 1991: a birth date on a number is a date there. */
-const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 const EARLIEST_BIRTH_DATE = '19000101';
 
 const RESIDENT_ID_SHAPE = /^[1-8][0-9]{5}[0-9]{4}[0-9]{2}[0-9]{2}[0-9]{3}[0-9X]$/;
@@ -75,11 +74,10 @@ function isCalendarDate(yyyymmdd: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
-/** `today` as YYYYMMDD in China Standard Time. */
-function chinaDate(today: Date): string {
-  const time = today.getTime();
-  if (Number.isNaN(time)) throw new RangeError('today is an invalid Date');
-  return new Date(time + CHINA_OFFSET_MS).toISOString().slice(0, 10).replace(/-/g, '');
+/** `today` as YYYYMMDD in China Standard Time: a birth date on a number is a date there. */
+function chinaToday(today: Date): string {
+  if (Number.isNaN(today.getTime())) throw new RangeError('today is an invalid Date');
+  return chinaDateCompact(today);
 }
 
 /**
@@ -101,7 +99,7 @@ export function isResidentIdNumber(value: string, today: Date = new Date()): boo
   if (!RESIDENT_ID_SHAPE.test(id)) return false;
   if (!PROVINCE_CODES.has(id.slice(0, 2))) return false;
   const birth = id.slice(6, 14);
-  if (!isCalendarDate(birth) || birth < EARLIEST_BIRTH_DATE || birth > chinaDate(today)) return false;
+  if (!isCalendarDate(birth) || birth < EARLIEST_BIRTH_DATE || birth > chinaToday(today)) return false;
   return residentIdCheckChar(id.slice(0, 17)) === id[17];
 }
 

@@ -2,6 +2,8 @@
  * The public page a certificate's QR code opens: whether the certificate is valid, and whose it is with the
  * name masked. No sign-in; nothing but what the verification answered. Server-rendered, no scripts.
  */
+import { chinaDate } from '../domain/time.js';
+
 export type VerificationStatus = 'valid' | 'revoked' | 'expired' | 'tampered' | 'unknown' | 'superseded';
 
 export interface VerifyPageModel {
@@ -28,7 +30,7 @@ const STATUS_TEXT: Record<VerificationStatus, { zh: string; en: string; colour: 
 export function verifyPage(model: VerifyPageModel): string {
   const status = STATUS_TEXT[model.status];
   const c = model.certificate;
-  const day = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  const day = (iso: string) => chinaDate(iso);
   const rows = c
     ? [
         ['证照类型 Type', c.typeTitle],
