@@ -36,6 +36,8 @@ import { createAdminUseCases } from './application/admin.js';
 import { createApp, type HttpOptions } from './http/app.js';
 import { createLogger } from './http/logging.js';
 import { createCertificateStore } from './store/certificateStore.js';
+import { withStartLock } from './store/startLock.js';
+import { createRateLimitStore } from './store/rateLimitStore.js';
 import { createIdentityStore } from './store/index.js';
 import { openKeyring, keysDir, jwks } from './certificates/keys.js';
 import { loadTemplates } from './certificates/templates.js';
@@ -82,27 +84,38 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   const logger = config.logger ?? createLogger();
   const now = config.now ?? (() => new Date());
   const catalog = readCatalog();
+  const templates = loadTemplates(catalog.templatesDir);
   const db = openDatabase({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
     ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
   });
-  await migrateLatest(db);
-  await seedCalendars(db, catalog.calendars);
-  const calendarYears = await loadCalendar(db);
+  const definitions = createDefinitionStore(db);
+  const validator = createDefinitionValidator(catalog.definitionSchema);
+  // Until it has started, a failure closes the database: nothing keeps a process that cannot start alive.
+  const failed = async (error: unknown): Promise<never> => {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  };
+  // Migrating, seeding and publishing are done by one instance at a time (instances may start together).
+  await withStartLock(
+    db,
+    async () => {
+      await migrateLatest(db);
+      await seedCalendars(db, catalog.calendars);
+      for (const file of catalog.definitionFiles) {
+        const result = validator.validate(JSON.parse(fs.readFileSync(file, 'utf8')), catalog.context);
+        if (!result.valid) throw new Error(`${path.basename(file)} is invalid: ${result.errors.map((e) => `${e.path} ${e.code}`).join('; ')}`);
+        await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString());
+      }
+    },
+    { onWait: () => logger.info('another instance is starting on this database: waiting for it') },
+  ).catch(failed);
+  const calendarYears = await loadCalendar(db).catch(failed);
   let calendar: WorkingCalendar = createWorkingCalendar(calendarYears);
   let calendarSource = JSON.stringify(calendarYears);
 
-  const definitions = createDefinitionStore(db);
-  const validator = createDefinitionValidator(catalog.definitionSchema);
-  for (const file of catalog.definitionFiles) {
-    const result = validator.validate(JSON.parse(fs.readFileSync(file, 'utf8')), catalog.context);
-    if (!result.valid) throw new Error(`${path.basename(file)} is invalid: ${result.errors.map((e) => `${e.path} ${e.code}`).join('; ')}`);
-    await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString());
-  }
-
-  const keyring = await openKeyring(keysDir(config.dataDir));
-  const templates = loadTemplates(catalog.templatesDir);
+  const keyring = await openKeyring(keysDir(config.dataDir)).catch(failed);
   const certificateStore = createCertificateStore(db);
   const users = createIdentityStore(db);
   const wallet = createWallet({ store: certificateStore, keyring, now });
@@ -219,6 +232,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       },
     }),
     ...(config.http ? { options: config.http } : {}),
+    // Sign-in attempts are counted in the database, so every instance sees the same count.
+    loginLimitStore: createRateLimitStore(db, { prefix: 'login:', now: () => now().getTime() }),
   });
   // Calendar edits made on another instance reach this one within a minute.
   const calendarRefresh = config.pollIntervalMs

@@ -5,6 +5,8 @@ import { OnevisitError } from '../domain/errors.js';
 export interface Config {
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL schema to work in (ONEVISIT_DATABASE_SCHEMA; it must exist); default the connection's search_path. */
+  databaseSchema?: string;
   port: number;
   /** Where the service is reached from outside (for links in QR codes); default http://localhost:<port>. */
   baseUrl: string;
@@ -18,6 +20,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl !== undefined && databaseUrl !== '' && !/^(postgres(ql)?:\/\/|sqlite:)/.test(databaseUrl)) {
     throw new OnevisitError('CONFIG.INVALID', 'ONEVISIT_DATABASE_URL must be a postgres:// URL or sqlite:<file>');
   }
+  const databaseSchema = env.ONEVISIT_DATABASE_SCHEMA || undefined;
+  if (databaseSchema !== undefined) {
+    if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new OnevisitError('CONFIG.INVALID', 'ONEVISIT_DATABASE_SCHEMA needs a postgres:// ONEVISIT_DATABASE_URL');
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) throw new OnevisitError('CONFIG.INVALID', `ONEVISIT_DATABASE_SCHEMA must be a lower-case schema name (letters, digits, _), not "${databaseSchema}"`);
+  }
   const portText = env.PORT ?? '3000';
   const port = Number(portText);
   if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) throw new OnevisitError('CONFIG.INVALID', `PORT must be a port number (1-65535), not "${portText}"`);
@@ -30,5 +37,5 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoText = (env.ONEVISIT_DEMO ?? '').toLowerCase();
   if (!['', '0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(demoText)) throw new OnevisitError('CONFIG.INVALID', `ONEVISIT_DEMO must be true or false, not "${env.ONEVISIT_DEMO}"`);
   const demo = ['1', 'true', 'yes', 'on'].includes(demoText);
-  return { dataDir, ...(databaseUrl ? { databaseUrl } : {}), port, baseUrl: baseUrl.replace(/\/$/, ''), demo };
+  return { dataDir, ...(databaseUrl ? { databaseUrl } : {}), ...(databaseSchema ? { databaseSchema } : {}), port, baseUrl: baseUrl.replace(/\/$/, ''), demo };
 }

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { createDefinitionValidator, compileDefinition, parseDefinitionText, parseDepartments, parseCertificateTypes, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
 import { isOnevisitError, type Issue } from '../domain/errors.js';
 import { createIdentity, type Role } from '../identity/index.js';
-import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore } from '../store/index.js';
+import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore, type Database } from '../store/index.js';
+import { withStartLock } from '../store/startLock.js';
 import { definitionHash } from '../definitions/index.js';
 import { keysDir, rotateKey } from '../certificates/keys.js';
 import { readConfig } from './config.js';
@@ -29,7 +30,7 @@ const USAGE = `usage: onevisit <command>
                                the old keys keep verifying
 
 environment: PORT, ONEVISIT_DATA_DIR (default ./data), ONEVISIT_DATABASE_URL (postgres://… or sqlite:<file>),
-             ONEVISIT_BASE_URL, ONEVISIT_DEMO`;
+             ONEVISIT_DATABASE_SCHEMA (PostgreSQL schema), ONEVISIT_BASE_URL, ONEVISIT_DEMO`;
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 
@@ -176,11 +177,16 @@ function simulateFile(args: string[], out: Out): number {
   return final === 'completed' ? 0 : 2;
 }
 
+/** The configured database (not yet migrated: the commands migrate under the start lock). */
+function openConfigured(config: ReturnType<typeof readConfig>): Database {
+  return openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { url: config.databaseUrl } : {}), ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) });
+}
+
 async function migrate(out: Out): Promise<number> {
   const config = readConfig();
-  const db = openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { url: config.databaseUrl } : {}) });
+  const db = openConfigured(config);
   try {
-    const ran = await migrateLatest(db);
+    const ran = await withStartLock(db, () => migrateLatest(db));
     out.log(`${describeDatabase(db)}: ${ran.length ? `ran ${ran.join(', ')}` : 'already up to date'}`);
     return 0;
   } finally {
@@ -191,9 +197,9 @@ async function migrate(out: Out): Promise<number> {
 async function demo(out: Out): Promise<number> {
   const config = readConfig();
   const catalog = readCatalog();
-  const db = openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { url: config.databaseUrl } : {}) });
+  const db = openConfigured(config);
   try {
-    await migrateLatest(db);
+    await withStartLock(db, () => migrateLatest(db));
     const store = createDefinitionStore(db);
     out.log(`onevisit — ${describeDatabase(db)}`);
     for (const file of catalog.definitionFiles) {
@@ -239,9 +245,9 @@ async function user(args: string[], out: Out): Promise<number> {
   }
   const config = readConfig();
   const knownDepartments = new Set(readCatalog().departments.map((d) => d.id));
-  const db = openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { url: config.databaseUrl } : {}) });
+  const db = openConfigured(config);
   try {
-    await migrateLatest(db);
+    await withStartLock(db, () => migrateLatest(db));
     const identity = createIdentity({ db, knownDepartments });
     // Missing options stay undefined: addUser reports each of them with its path.
     const created = await identity.addUser({

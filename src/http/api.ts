@@ -1,4 +1,5 @@
 /** The routes of `/api/v1` (DESIGN §6). Each reads the request, calls one use case and shapes the answer. */
+import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
@@ -11,6 +12,11 @@ import { SESSION_COOKIE, authOf, principalOf } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { problemOf } from './problem.js';
 
+/** A username as the sign-in limiter keys it: SHA-256 of the lower-cased name (as accounts compare them), shortened. */
+function usernameDigest(username: unknown): string {
+  return createHash('sha256').update(String(username ?? '').toLowerCase().slice(0, 64)).digest('base64url').slice(0, 22);
+}
+
 export function apiRouter(services: HttpServices): Router {
   const { identity, applications, catalog, admin, files, certificates, effects } = services;
   const router = Router();
@@ -22,7 +28,9 @@ export function apiRouter(services: HttpServices): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase().slice(0, 64)}`,
+    ...(services.loginLimitStore ? { store: services.loginLimitStore } : {}),
+    // The client's address (IPv6 by its /56) and the username, which is kept only as a hash: counts may be stored.
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${usernameDigest((req.body as { username?: unknown } | undefined)?.username)}`,
     handler: (_req, res) => {
       const problem = problemOf(new OnevisitError('AUTH.RATE_LIMITED', 'too many sign-in attempts; wait a few minutes and try again'));
       res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));

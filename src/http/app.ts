@@ -4,6 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { OnevisitError } from '../domain/errors.js';
 import type { Identity } from '../identity/index.js';
@@ -35,6 +36,8 @@ export interface HttpServices {
   describeCertificate: (type: string, issuer: string) => { typeTitle: string; issuerTitle: string };
   logger: Logger;
   options?: HttpOptions;
+  /** Where the sign-in limiter counts (a store in the database, shared by instances); default this process's memory. */
+  loginLimitStore?: Store;
 }
 
 export interface HttpOptions {

@@ -37,9 +37,12 @@ export function openDatabase(config: DatabaseConfig): Database {
     pool: {
       min: 1,
       max: 1,
-      // WAL lets readers proceed beside the one writer; NORMAL sync is durable across process crashes.
+      // The busy timeout comes first: another process may hold the file while this connection switches it to WAL.
+      // WAL lets readers proceed beside the one writer. FULL sync makes a commit durable before it is
+      // acknowledged, across power loss and OS crashes too (in WAL, NORMAL survives a process crash but may lose
+      // the last commits when the machine goes down), so an answered request is never forgotten.
       afterCreate(connection: { run(sql: string, cb: (error: Error | null) => void): void }, done: (error: Error | null, c: unknown) => void) {
-        const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000'];
+        const pragmas = ['PRAGMA busy_timeout = 5000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON'];
         const next = (i: number): void => {
           if (i === pragmas.length) return done(null, connection);
           connection.run(pragmas[i]!, (error) => (error ? done(error, connection) : next(i + 1)));

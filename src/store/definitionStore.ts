@@ -3,6 +3,9 @@ import type { ServiceDefinition } from '../domain/definition.js';
 import type { DefinitionStore, PublishedDefinition } from '../runtime/ports.js';
 import type { Database } from './database.js';
 
+/** How often a publisher reads again after losing the next version number to another one. */
+const MAX_PUBLISH_ATTEMPTS = 20;
+
 export function createDefinitionStore(db: Database): DefinitionStore {
   return {
     async get(serviceId, version) {
@@ -18,27 +21,33 @@ export function createDefinitionStore(db: Database): DefinitionStore {
     },
 
     async publish(definition, hash, publishedBy, at) {
-      return db.transaction(async (tx) => {
-        const latest = await tx('service_definitions').where({ service_id: definition.id }).max({ v: 'version' }).first();
-        const current = Number(latest?.v ?? 0);
-        if (current > 0) {
-          // Publishing unchanged content again is a no-op, so a catalog can be published on every start.
-          const row = await tx('service_definitions').where({ service_id: definition.id, version: current }).first();
-          if (row && row.hash === hash({ ...definition, version: current })) return fromRow(row);
-        }
+      // Idempotent by content: when the latest version holds this definition already it is the answer, so a catalog
+      // can be published on every start. Safe beside other publishers (instances starting together, admins):
+      // the next version is inserted only if nobody took its number meanwhile (ON CONFLICT DO NOTHING on the
+      // primary key, one atomic statement on both databases); if somebody did, read again — their version may be
+      // this very content. No transaction, so a lost race aborts nothing on PostgreSQL.
+      for (let attempt = 1; ; attempt++) {
+        const latest = await db('service_definitions').where({ service_id: definition.id }).orderBy('version', 'desc').first();
+        const current = latest ? Number(latest.version) : 0;
+        if (latest && latest.hash === hash({ ...definition, version: current })) return fromRow(latest);
         const version = current + 1;
         const stored: ServiceDefinition = { ...definition, version };
         const published = { definition: stored, hash: hash(stored), publishedAt: at };
-        await tx('service_definitions').insert({
-          service_id: stored.id,
-          version,
-          hash: published.hash,
-          definition: JSON.stringify(stored),
-          published_by: publishedBy,
-          published_at: at,
-        });
-        return published;
-      });
+        const inserted = await db('service_definitions')
+          .insert({
+            service_id: stored.id,
+            version,
+            hash: published.hash,
+            definition: JSON.stringify(stored),
+            published_by: publishedBy,
+            published_at: at,
+          })
+          .onConflict(['service_id', 'version'])
+          .ignore()
+          .returning('version');
+        if (inserted.length > 0) return published;
+        if (attempt >= MAX_PUBLISH_ATTEMPTS) throw new Error(`publishing ${definition.id}: version ${version} was taken ${attempt} times in a row by other publishers`);
+      }
     },
 
     async latest() {

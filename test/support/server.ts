@@ -23,6 +23,8 @@ export interface TestServer {
   clock: { now: Date };
   /** Stops this instance (as a crash or shutdown would) and starts a new one on the same database and files. */
   restart(): Promise<void>;
+  /** Starts another instance beside this one, on the same database and data directory (as a second process would be); closed with it. */
+  openAnother(): Promise<{ onevisit: Onevisit; http: ReturnType<typeof request> }>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function openTestServer(kind: DatabaseKind, options: { now?: Date; 
       sessionTtlMs: 400 * 24 * 3600_000,
     });
   const onevisit = await start();
+  const others: Onevisit[] = [];
   const server: TestServer = {
     onevisit,
     http: request(onevisit.app),
@@ -60,8 +63,13 @@ export async function openTestServer(kind: DatabaseKind, options: { now?: Date; 
       server.onevisit = await start();
       server.http = request(server.onevisit.app);
     },
+    async openAnother() {
+      const other = await start();
+      others.push(other);
+      return { onevisit: other, http: request(other.app) };
+    },
     async close() {
-      await server.onevisit.close();
+      await Promise.all([server.onevisit, ...others].map((o) => o.close()));
       if (schema) {
         const admin = knexFactory({ client: 'pg', connection: postgresUrl });
         await admin.raw(`DROP SCHEMA ${schema} CASCADE`);
