@@ -213,7 +213,10 @@ export interface DefinitionStore {
   get(serviceId: string, version?: number): Promise<PublishedDefinition | undefined>;
   /** The version and hash of the given or latest version, without the definition itself. */
   head(serviceId: string, version?: number): Promise<{ version: number; hash: string } | undefined>;
-  /** Stores the definition as the next version of its service (its `version` is replaced). */
+  /**
+   * Stores the definition as the next version of its service (its `version` is replaced), unless its content equals
+   * the latest version's: then that one is answered (publishing is idempotent by hash, also when two instances race).
+   */
   publish(definition: ServiceDefinition, hash: (d: ServiceDefinition) => string, publishedBy: string, at: string): Promise<PublishedDefinition>;
   latest(): Promise<PublishedDefinition[]>;
   versions(serviceId: string): Promise<PublishedDefinition[]>;
