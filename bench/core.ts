@@ -12,7 +12,8 @@
  * `initialTransition`/`transition` per event against bpmn-engine's execute and one signal per step.
  *
  * BENCH_APPLICATIONS (150) per side and round, BENCH_CORE_ROUNDS (3: every side once in each position),
- * BENCH_VERBOSE=1 prints each round, BENCH_COUNT_QUERIES=1 each side's knex statements by kind.
+ * BENCH_VERBOSE=1 prints each round, BENCH_COUNT_QUERIES=1 each side's knex statements by kind,
+ * BENCH_SQLITE_SYNCHRONOUS=NORMAL|FULL runs every side with that PRAGMA synchronous instead of database.ts's.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,7 @@ import { nextCounterValue } from '../src/store/dialect.js';
 import { taskColumns } from '../src/store/openTasks.js';
 import { bpmnProcess, runProcessInMemory, startProcess, stepProcess, type BpmnProcess } from './bpmn.js';
 import { progress, type Progress } from './progress.js';
-import { synchronousOf, type Synchronous } from './sqliteSync.js';
+import { setSynchronous, synchronousOf, type Synchronous } from './sqliteSync.js';
 
 export interface CoreResult {
   applications: number;
@@ -66,9 +67,11 @@ interface Captured {
 /** The synchronous setting each side's database ran with: all must be the same. */
 const modes = new Set<Synchronous | undefined>();
 
-function freshDatabase(): { db: Database; dir: string } {
+async function freshDatabase(): Promise<{ db: Database; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-bench-'));
-  return { db: openDatabase({ url: `sqlite:${path.join(dir, 'bench.sqlite')}` }), dir };
+  const db = openDatabase({ url: `sqlite:${path.join(dir, 'bench.sqlite')}` });
+  if (process.env.BENCH_SQLITE_SYNCHRONOUS) await setSynchronous(db, process.env.BENCH_SQLITE_SYNCHRONOUS as Synchronous);
+  return { db, dir };
 }
 
 async function dispose({ db, dir }: { db: Database; dir: string }) {
@@ -95,7 +98,7 @@ function capturing(store: ApplicationStore, into: Map<string, Captured>): Applic
 }
 
 export async function runEngine(definition: ServiceDefinition, n: number): Promise<{ seconds: number; db: Database; dir: string; captured: Map<string, Captured> }> {
-  const { db, dir } = freshDatabase();
+  const { db, dir } = await freshDatabase();
   await migrateLatest(db);
   if (process.env.BENCH_COUNT_QUERIES) countQueries(db, 'engine');
   const definitions = createDefinitionStore(db);
@@ -192,7 +195,7 @@ function summed(deltas: readonly FigureDelta[]): FigureDelta[] {
  * the step from it, and stores the new state as the snapshot. Answers the seconds and the mean snapshot bytes.
  */
 async function runFloor(recorded: readonly Recorded[], definitionRow: Row, bpmn?: BpmnProcess): Promise<{ seconds: number; snapshotBytes: number }> {
-  const side = freshDatabase();
+  const side = await freshDatabase();
   const { db } = side;
   await migrateLatest(db);
   await db('service_definitions').insert(definitionRow);
