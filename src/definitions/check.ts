@@ -41,6 +41,11 @@ export function checkMeaning(definition: ServiceDefinition, context: CatalogCont
       report(`${at}/deferrable`, 'MATERIAL.NOT_DEFERRABLE', 'an optional material cannot be owed');
     }
     checkCondition(material.when, `${at}/when`, 'MATERIAL.UNREACHABLE');
+    if (material.commitment && !material.postCheck) report(`${at}/commitment`, 'COMMITMENT.NO_POST_CHECK', 'a commitment names the department that checks it afterwards (postCheck)');
+    if (material.postCheck && !material.commitment) report(`${at}/postCheck`, 'MATERIAL.NOT_COMMITMENT', 'only a commitment is checked afterwards');
+    if (material.postCheck && !context.departments.has(material.postCheck.department)) {
+      report(`${at}/postCheck/department`, 'DEPARTMENT.UNKNOWN', `no department "${material.postCheck.department}"`);
+    }
   });
 
   // Steps
@@ -89,6 +94,12 @@ export function checkMeaning(definition: ServiceDefinition, context: CatalogCont
       if (issueIndex < 0) report(`${mat}/certificate`, 'CERTIFICATE.NO_ISSUE_STEP', 'the matter declares a certificate but no step issues it');
     });
   });
+  // Materials name the matters they support: every one must be a matter of the service.
+  definition.materials.forEach((material, i) =>
+    material.matters?.forEach((matter, k) => {
+      if (!matterIds.has(matter)) report(`/materials/${i}/matters/${k}`, 'MATTER.UNKNOWN', `no matter "${matter}" in this service`);
+    }),
+  );
   if (issueIndex >= 0 && certificates === 0) {
     report(`/steps/${issueIndex}`, 'ISSUE.NO_CERTIFICATE', 'the issue step has no certificate to issue: no matter declares one');
   }

@@ -22,6 +22,10 @@ export interface MaterialDefinition {
   deferrable?: boolean;
   deferDays?: number;
   commitment?: boolean;
+  /** 告知承诺核查: who checks the commitment afterwards, within how many working days of completion. */
+  postCheck?: { department: string; days: number };
+  /** The matters the material supports (their reviewers see it; a refuted commitment revokes their certificates); all when absent. */
+  matters?: string[];
   mediaTypes?: string[];
 }
 
