@@ -154,23 +154,26 @@ export function createApplicationQueries(db: Database) {
       return row ? { score: Number(row.score), comment: (row.comment as string | null) ?? null, ratedAt: String(row.rated_at) } : undefined;
     },
 
-    /** The figures of the period: totals, per service, and per day. Reads counters, never applications. */
+    /**
+     * The figures of the period: totals, per service, and submissions and completions per day. Three sums over the
+     * small per-day table (days × services × names rows), grouped in SQL so only the answers travel.
+     */
     async figures(period: FigurePeriod): Promise<{ totals: Partial<Record<FigureName, number>>; byService: Record<string, Partial<Record<FigureName, number>>>; byDay: Record<string, Partial<Record<FigureName, number>>> }> {
-      const query = db('figures').select('day', 'service_id', 'name').sum({ value: 'value' }).groupBy('day', 'service_id', 'name');
-      if (period.from) query.where('day', '>=', period.from);
-      if (period.to) query.where('day', '<=', period.to);
+      const sum = (groups: string[], names?: FigureName[]) => {
+        const query = db('figures').select(...groups, 'name').sum({ value: 'value' }).groupBy(...groups, 'name');
+        if (period.from) query.where('day', '>=', period.from);
+        if (period.to) query.where('day', '<=', period.to);
+        if (names) query.whereIn('name', names);
+        return query as Promise<Record<string, unknown>[]>;
+      };
+      const [totalRows, serviceRows, dayRows] = await Promise.all([sum([]), sum(['service_id']), sum(['day'], ['submitted', 'completed'])]);
+      const into = (target: Partial<Record<FigureName, number>>, r: Record<string, unknown>) => (target[r.name as FigureName] = Number(r.value));
       const totals: Partial<Record<FigureName, number>> = {};
       const byService: Record<string, Partial<Record<FigureName, number>>> = {};
       const byDay: Record<string, Partial<Record<FigureName, number>>> = {};
-      for (const r of (await query) as Record<string, unknown>[]) {
-        const name = r.name as FigureName;
-        const value = Number(r.value);
-        totals[name] = (totals[name] ?? 0) + value;
-        const service = (byService[String(r.service_id)] ??= {});
-        service[name] = (service[name] ?? 0) + value;
-        const day = (byDay[String(r.day)] ??= {});
-        day[name] = (day[name] ?? 0) + value;
-      }
+      for (const r of totalRows) into(totals, r);
+      for (const r of serviceRows) into((byService[String(r.service_id)] ??= {}), r);
+      for (const r of dayRows) into((byDay[String(r.day)] ??= {}), r);
       return { totals, byService, byDay };
     },
 

@@ -39,7 +39,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('claimed_by', 64);
     t.string('claimed_at', 32);
     t.primary(['application_id', 'task']);
-    t.index(['department', 'due_sort'], 'open_tasks_department_due');
+    // The queue's whole order, so a department's page is read off the index without sorting its tasks.
+    t.index(['department', 'due_sort', 'application_id', 'task'], 'open_tasks_department_due');
     t.index(['claimed_by'], 'open_tasks_claimed_by');
   });
 
