@@ -114,7 +114,7 @@ async function prepare(base: string, definition: Definition, users: number, offs
   const flowUsers: FlowUser[] = [];
   for (let i = 0; i < users; i++) {
     const username = `citizen${i}`;
-    await call(base, '/api/v1/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ username, password: PASSWORD, name: '王磊', idNumber: makeResidentIdNumber({ sequence: (offset + i) % 1000, birthDate: `${1970 + Math.floor((offset + i) / 1000)}-01-01` }) }), expect: 201 });
+    await call(base, '/api/v1/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ username, password: PASSWORD, name: '王磊', idNumber: makeResidentIdNumber({ sequence: (offset + i) % 1000, birthDate: `${1970 + Math.floor((offset + i) / 1000)}-01-01` }) }), expect: 202 });
     const headers = await login(username);
     const materials: Record<string, unknown>[] = [];
     for (const m of definition.materials) {

@@ -145,7 +145,7 @@ async function prepare(base: string): Promise<{ headers: Record<string, string>;
   const definition = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'workflows', 'business-startup.json'), 'utf8'));
   const json = { 'content-type': 'application/json' };
   const credentials = { username: 'benchcitizen', password: 'correct horse battery' };
-  await call(base, '/api/v1/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ ...credentials, name: '王磊', idNumber: makeResidentIdNumber({ sequence: 777 }) }), expect: 201 });
+  await call(base, '/api/v1/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ ...credentials, name: '王磊', idNumber: makeResidentIdNumber({ sequence: 777 }) }), expect: 202 });
   const { token } = await call(base, '/api/v1/auth/login', { method: 'POST', headers: json, body: JSON.stringify(credentials), expect: 200 });
   const auth = { authorization: `Bearer ${token}` };
   const materials: Record<string, unknown>[] = [];

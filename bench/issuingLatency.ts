@@ -97,7 +97,7 @@ async function prepare(base: string, count: number): Promise<{ headers: Record<s
     return clerk;
   };
 
-  await call(base, '/api/v1/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ username: 'latencycitizen', password: PASSWORD, name: '王磊', idNumber: makeResidentIdNumber({ sequence: 778 }) }), expect: 201 });
+  await call(base, '/api/v1/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ username: 'latencycitizen', password: PASSWORD, name: '王磊', idNumber: makeResidentIdNumber({ sequence: 778 }) }), expect: 202 });
   const citizen = await login('latencycitizen');
   const matters = new Map(definition.steps.flatMap((s) => s.matters ?? []).map((m) => [m.id, m.department]));
   const ids: string[] = [];

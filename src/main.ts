@@ -234,6 +234,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     ...(config.http ? { options: config.http } : {}),
     // Sign-in attempts are counted in the database, so every instance sees the same count.
     loginLimitStore: createRateLimitStore(db, { prefix: 'login:', now: () => now().getTime() }),
+    registrationLimitStore: createRateLimitStore(db, { prefix: 'register:', now: () => now().getTime() }),
   });
   // Calendar edits made on another instance reach this one within a minute.
   const calendarRefresh = config.pollIntervalMs

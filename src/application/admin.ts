@@ -2,7 +2,7 @@
 import { OnevisitError } from '../domain/errors.js';
 import { parseCalendarData, type CalendarData } from '../domain/calendar.js';
 import type { Identity, NewUser } from '../identity/index.js';
-import { requireCapability, type Subject } from '../identity/policy.js';
+import { requireCapability, requireMayDisable, type Subject } from '../identity/policy.js';
 import type { ApplicationQueries } from '../store/applicationQueries.js';
 import { checkInput } from './input.js';
 import { computeMetrics } from './metrics.js';
@@ -30,6 +30,18 @@ export function createAdminUseCases({ identity, calendar, queries, now }: AdminD
     async addUser(subject: Subject, body: unknown) {
       requireCapability(subject, 'user.manage');
       return identity.addUser(checkInput<NewUser>('NewUser', body));
+    },
+
+    /** Disables an account (not the admin's own) and ends its sessions at once; USER.NOT_FOUND for an unknown id. */
+    async disableUser(subject: Subject, userId: string) {
+      requireMayDisable(subject, userId);
+      return identity.disableUser(userId);
+    },
+
+    /** Lets a disabled account sign in again; its old sessions stay ended. Enabling an enabled account is harmless. */
+    async enableUser(subject: Subject, userId: string) {
+      requireCapability(subject, 'user.enable');
+      return identity.enableUser(userId);
     },
 
     async calendar(subject: Subject, yearText: string) {

@@ -12,6 +12,7 @@ import { warningLevelAt } from '../runtime/tracking.js';
 import { ratingFigures } from '../runtime/figures.js';
 import type { ApplicationQueries, QueueItemRow, TaskSummaryRow } from '../store/applicationQueries.js';
 import { checkInput } from './input.js';
+import { requireApplicationReader } from '../identity/policy.js';
 import { getByPointer } from '../domain/pointer.js';
 import type { FileService } from '../files/index.js';
 
@@ -102,6 +103,8 @@ interface Filters {
 
 export function createApplicationUseCases({ engine, queries, files, drawable, accountName, now }: ApplicationsDeps) {
   async function open(subject: Subject, id: string) {
+    // Before the lookup: an admin's refusal is the same for an id that exists and one that does not.
+    requireApplicationReader(subject);
     const { view, compiled } = await engine.inspect(id);
     const access = applicationAccess(subject, { id, applicantId: view.applicantId, compiled });
     return { view, compiled, access };

@@ -46,6 +46,8 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
 
   /** The certificate if the subject may see it: its holder (or the applicant it was issued to), or a clerk of the issuer or the application. */
   async function visible(subject: Subject, id: string): Promise<StoredCertificate> {
+    // Before the lookup, so an admin's refusal is the same whether or not the certificate exists.
+    if (subject.role !== 'citizen' && subject.role !== 'clerk') throw new OnevisitError('AUTH.FORBIDDEN', 'admins do not read certificates');
     const certificate = await store.get(id);
     const missing = new OnevisitError('CERTIFICATE.NOT_FOUND', `no certificate ${id}`);
     if (!certificate) throw missing;
@@ -65,7 +67,7 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
         throw missing;
       }
     }
-    throw new OnevisitError('AUTH.FORBIDDEN', 'admins do not read certificates');
+    throw missing;
   }
 
   async function applicantOf(certificate: StoredCertificate): Promise<string | undefined> {

@@ -20,7 +20,7 @@ export const RequestSchemas = {
     required: ['username', 'password', 'name', 'idNumber'],
     properties: {
       username: { type: 'string', minLength: 3, maxLength: 64 },
-      password: { type: 'string', minLength: 8, maxLength: 128 },
+      password: { type: 'string', maxLength: 128 }, // the password rule (length, common passwords) is identity's: 422 PASSWORD.WEAK
       name: { type: 'string', minLength: 1, maxLength: 64 },
       idNumber: { type: 'string', minLength: 18, maxLength: 18 },
     },
@@ -31,7 +31,7 @@ export const RequestSchemas = {
     required: ['username', 'password', 'role'],
     properties: {
       username: { type: 'string', minLength: 3, maxLength: 64 },
-      password: { type: 'string', minLength: 8, maxLength: 128 },
+      password: { type: 'string', maxLength: 128 }, // the password rule (length, common passwords) is identity's: 422 PASSWORD.WEAK
       role: { enum: ['citizen', 'clerk', 'admin'] },
       departments: { type: 'array', maxItems: 50, items: id },
       name: { type: 'string', minLength: 1, maxLength: 64 },

@@ -25,7 +25,10 @@ const USAGE = `usage: onevisit <command>
   migrate                      create or update the database schema
   demo                         migrate, publish workflows/ and simulate every service
   user add --username U --password P --role citizen|clerk|admin [--departments a,b] [--name N] [--id-number N]
-                               create an account (clerks need a department; citizens a name and id number)
+                               create an account (clerks need a department; citizens a name and id number;
+                               a password has 10+ characters and is not one of the 10,000 most common)
+  user disable --username U    disable an account: it cannot sign in, and its sessions end at once
+  user enable --username U     let a disabled account sign in again
   keys rotate                  add a new certificate signing key to ONEVISIT_DATA_DIR/keys; it signs from now on,
                                the old keys keep verifying
 
@@ -223,8 +226,9 @@ async function demo(out: Out): Promise<number> {
 
 async function user(args: string[], out: Out): Promise<number> {
   const [subcommand, ...rest] = args;
+  if (subcommand === 'disable' || subcommand === 'enable') return userSwitch(subcommand, rest, out);
   if (subcommand !== 'add') {
-    out.error(`onevisit user: ${subcommand === undefined ? 'name a subcommand' : `unknown subcommand "${subcommand}"`} (add)\n\n${USAGE}`);
+    out.error(`onevisit user: ${subcommand === undefined ? 'name a subcommand' : `unknown subcommand "${subcommand}"`} (add, disable, enable)\n\n${USAGE}`);
     return 1;
   }
   const { values, positionals } = parseArgs({
@@ -263,10 +267,48 @@ async function user(args: string[], out: Out): Promise<number> {
     out.log(`created ${created.role} ${created.username}: id ${created.id}, name ${created.name}${departments}${idNumber}`);
     return 0;
   } catch (error) {
-    if (isOnevisitError(error, 'INPUT.INVALID')) printIssues('onevisit user add', error.errors, out);
+    if (isOnevisitError(error, 'INPUT.INVALID') || isOnevisitError(error, 'PASSWORD.WEAK')) printIssues('onevisit user add', error.errors, out);
     else if (isOnevisitError(error, 'USER.EXISTS')) out.error(`onevisit user add: ${error.code}: ${values.username} is taken`);
     else throw error;
     return 1;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** `user disable --username U` / `user enable --username U`: exit 1 for an unknown account. */
+async function userSwitch(subcommand: 'disable' | 'enable', args: string[], out: Out): Promise<number> {
+  let values: { username?: string | undefined };
+  try {
+    ({ values } = parseArgs({ args, options: { username: { type: 'string' } } }));
+  } catch (error) {
+    out.error(`onevisit user ${subcommand}: ${(error as Error).message}`);
+    return 1;
+  }
+  if (!values.username) {
+    out.error(`onevisit user ${subcommand}: name the account with --username U`);
+    return 1;
+  }
+  const config = readConfig();
+  const db = openConfigured(config);
+  try {
+    await withStartLock(db, () => migrateLatest(db));
+    const identity = createIdentity({ db });
+    const account = await identity.findAccountByUsername(values.username);
+    if (!account) {
+      out.error(`onevisit user ${subcommand}: USER.NOT_FOUND: there is no account ${values.username}`);
+      return 1;
+    }
+    if (subcommand === 'disable') {
+      const was = account.disabled;
+      await identity.disableUser(account.id);
+      out.log(`disabled ${account.role} ${account.username}${was ? ' (it was disabled already)' : ''}: it cannot sign in, and its sessions have ended`);
+    } else {
+      const was = !account.disabled;
+      await identity.enableUser(account.id);
+      out.log(`enabled ${account.role} ${account.username}${was ? ' (it was not disabled)' : ''}: it can sign in again`);
+    }
+    return 0;
   } finally {
     await db.destroy();
   }

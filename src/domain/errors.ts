@@ -28,6 +28,8 @@ export const ErrorCodes = {
   'AUTH.RATE_LIMITED': 'Too many attempts; try again later',
   'USER.EXISTS': 'The username is taken',
   'USER.NOT_FOUND': 'No such user',
+  'USER.OWN_ACCOUNT': 'An admin cannot disable their own account',
+  'PASSWORD.WEAK': 'The password does not meet the password rule',
   'FILE.MISSING': 'No file was uploaded',
   'FILE.TOO_LARGE': 'The file is too large',
   'FILE.TYPE_UNSUPPORTED': 'The file is not a PDF, JPEG or PNG',

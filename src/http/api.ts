@@ -17,6 +17,21 @@ function usernameDigest(username: unknown): string {
   return createHash('sha256').update(String(username ?? '').toLowerCase().slice(0, 64)).digest('base64url').slice(0, 22);
 }
 
+/** Registrations per client address in an hour, unless `HttpOptions.registrationAttempts` says otherwise. */
+export const REGISTRATION_ATTEMPTS = 20;
+const REGISTRATION_WINDOW_MS = 60 * 60 * 1000;
+
+/**
+ * The one answer to a well-formed registration, whatever happened: whether an account was created is not told
+ * here (that would reveal which usernames and id numbers have accounts), only to the owner (see identity.register).
+ */
+export const REGISTRATION_ACCEPTED = {
+  status: 'accepted',
+  message:
+    'If the username was free and the resident id number had no account yet, the account is ready: sign in with this username and password. ' +
+    'Otherwise nothing was created, and the holder of an account with this id number is told at their next sign-in. If you cannot sign in, register again with another username, or ask at a service centre.',
+} as const;
+
 export function apiRouter(services: HttpServices): Router {
   const { identity, applications, catalog, admin, files, certificates, effects } = services;
   const router = Router();
@@ -33,6 +48,20 @@ export function apiRouter(services: HttpServices): Router {
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${usernameDigest((req.body as { username?: unknown } | undefined)?.username)}`,
     handler: (_req, res) => {
       const problem = problemOf(new OnevisitError('AUTH.RATE_LIMITED', 'too many sign-in attempts; wait a few minutes and try again'));
+      res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    },
+  });
+
+  // Registrations are counted per client address (IPv6 by its /56), in the database so every instance shares the count.
+  const registrationLimiter = rateLimit({
+    windowMs: REGISTRATION_WINDOW_MS,
+    limit: services.options?.registrationAttempts ?? REGISTRATION_ATTEMPTS,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    ...(services.registrationLimitStore ? { store: services.registrationLimitStore } : {}),
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    handler: (_req, res) => {
+      const problem = problemOf(new OnevisitError('AUTH.RATE_LIMITED', 'too many registrations from this address; try again in an hour'));
       res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
     },
   });
@@ -60,9 +89,11 @@ export function apiRouter(services: HttpServices): Router {
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
-  router.post('/auth/register', async (req, res) => {
+  router.post('/auth/register', registrationLimiter, async (req, res) => {
     const body = checkInput<{ username: string; password: string; name: string; idNumber: string }>('Register', req.body);
-    res.status(201).json(await identity.register(body));
+    // The outcome stays on the server: the answer is the same whether or not an account was created.
+    await identity.register(body);
+    res.status(202).json(REGISTRATION_ACCEPTED);
   });
   router.get('/auth/me', async (_req, res) => {
     const principal = principalOf(res);
@@ -173,6 +204,12 @@ export function apiRouter(services: HttpServices): Router {
   });
   router.post('/users', async (req, res) => {
     res.status(201).json(await admin.addUser(principalOf(res), req.body));
+  });
+  router.post('/users/:id/disable', async (req, res) => {
+    res.json(await admin.disableUser(principalOf(res), req.params.id!));
+  });
+  router.post('/users/:id/enable', async (req, res) => {
+    res.json(await admin.enableUser(principalOf(res), req.params.id!));
   });
   router.get('/calendar/:year', async (req, res) => {
     res.json(await admin.calendar(principalOf(res), req.params.year!));

@@ -38,6 +38,8 @@ export interface HttpServices {
   options?: HttpOptions;
   /** Where the sign-in limiter counts (a store in the database, shared by instances); default this process's memory. */
   loginLimitStore?: Store;
+  /** Where the registration limiter counts (another store of its own: express-rate-limit takes one per limiter). */
+  registrationLimitStore?: Store;
 }
 
 export interface HttpOptions {
@@ -45,6 +47,8 @@ export interface HttpOptions {
   secureCookies?: boolean;
   /** Sign-in attempts per client address and username in 15 minutes. */
   loginAttempts?: number;
+  /** Registrations per client address in an hour (default 20). */
+  registrationAttempts?: number;
   /** Largest JSON body, bytes. */
   jsonLimit?: number;
 }

@@ -2,14 +2,16 @@
  * Accounts and sessions: adding users, signing in and out, and turning a bearer token back into the person
  * acting. Sign-in failures are one error whatever went wrong (unknown user, wrong password, disabled account),
  * and an unknown user costs the same scrypt work as a known one, so neither the answer nor its timing tells
- * which usernames exist.
+ * which usernames exist. Self-registration is answered the same way whether or not an account stands in the
+ * way (see `register`), and disabling an account ends its sessions at once, on every instance.
  */
 import { randomUUID } from 'node:crypto';
 import { OnevisitError } from '../domain/errors.js';
 import { createIdentityStore, type Database } from '../store/index.js';
-import { checkNewUser, USERNAME_PATTERN, type NewUser, type Registration } from './newUser.js';
-import { hashPassword, verifyPassword } from './passwords.js';
-import { toPrincipal, toPublicUser, type Principal, type PublicUser } from './principal.js';
+import type { NoticeRecord, UserRecord } from '../store/identityStore.js';
+import { checkNewUser, USERNAME_PATTERN, type CheckedNewUser, type NewUser, type Registration } from './newUser.js';
+import { hashPassword, PASSWORD_MIN_LENGTH, PASSWORD_RULE_CODES, verifyPassword } from './passwords.js';
+import { toAccount, toPrincipal, toPublicUser, type Account, type Principal, type PublicUser } from './principal.js';
 import { Roles } from './roles.js';
 import { csrfTokenFor, hashSessionToken, isSessionTokenShape, newSessionToken } from './tokens.js';
 
@@ -23,11 +25,40 @@ export interface IdentityOptions {
   /** Department ids that exist; when given, an account naming another is refused. */
   knownDepartments?: ReadonlySet<string>;
   /**
-   * How long a checked session is trusted without asking the database again (default 5 s; 0 turns it off).
-   * A sign-out or a disabled account takes effect at once on this instance, on the others within this time.
+   * How long a checked session is trusted without asking the database again. Default 0: every request asks
+   * the database, so a sign-out or a disabled account takes effect at once on every instance. With a cache it
+   * takes effect at once on the instance that did it, and on the others only within this time.
    */
   sessionCacheMs?: number;
 }
+
+/** Something the owner of an account is told at their next sign-in (once). */
+export interface AccountNotice {
+  /** `REGISTRATION.ID_NUMBER_USED`: someone registered (or tried to) with this account's resident id number. */
+  code: string;
+  /** How many times since the owner was last told. */
+  count: number;
+  /** ISO 8601: the first and the last time. */
+  firstAt: string;
+  lastAt: string;
+  message: string;
+}
+
+/**
+ * What a self-registration did. For the server's own records (logs, the audit trail) only: the HTTP answer is
+ * the same whatever happened, so registering reveals nothing about which accounts exist.
+ */
+export type RegistrationOutcome =
+  | { created: true; user: PublicUser }
+  | {
+      created: false;
+      /** The id number has an account (whose owner is told at their next sign-in), or the username is taken. */
+      reason: 'id-number-taken' | 'username-taken';
+      /** The account that stood in the way, when known. */
+      existingUserId?: string;
+    };
+
+export const NOTICE_ID_NUMBER_USED = 'REGISTRATION.ID_NUMBER_USED';
 
 export interface LoginResult {
   /** The bearer token; shown once, stored only as its hash. */
@@ -37,13 +68,21 @@ export interface LoginResult {
   /** ISO 8601. */
   expiresAt: string;
   user: PublicUser;
+  /** What the owner is to be told since they last signed in (each notice is given once); usually none. */
+  notices: AccountNotice[];
 }
 
 export interface Identity {
   /** Throws INPUT.INVALID listing every problem, or USER.EXISTS. */
   addUser(input: NewUser): Promise<PublicUser>;
-  /** Citizen self-registration: addUser with the role citizen, whatever else the input says. */
-  register(input: Registration): Promise<PublicUser>;
+  /**
+   * Citizen self-registration: the account of `addUser` with the role citizen, whatever else the input says.
+   * Throws for invalid input (INPUT.INVALID, PASSWORD.WEAK) exactly as addUser does, which depends on the
+   * input alone. An account in the way is no error: when the resident id number has an account, nothing is
+   * created and that account's owner is told at their next sign-in; when the username is taken, nothing is
+   * created. The password is hashed either way, so the time taken does not tell either.
+   */
+  register(input: Registration): Promise<RegistrationOutcome>;
   /** Throws AUTH.INVALID_CREDENTIALS for an unknown user, a wrong password and a disabled account alike. */
   login(username: string, password: string): Promise<LoginResult>;
   /** The person behind a token; undefined when it is unknown, expired, revoked, or the account is disabled. */
@@ -51,9 +90,17 @@ export interface Identity {
   /** Revokes the session; a token that opens nothing is ignored. */
   logout(token: string): Promise<void>;
   findUser(id: string): Promise<PublicUser | undefined>;
-  listUsers(): Promise<PublicUser[]>;
-  /** Disables the account and revokes its sessions; throws USER.NOT_FOUND. Disabling twice is harmless. */
-  disableUser(id: string): Promise<void>;
+  /** The account of a username (any case), disabled or not. */
+  findAccountByUsername(username: string): Promise<Account | undefined>;
+  /** Every account, with whether it is disabled. */
+  listUsers(): Promise<Account[]>;
+  /**
+   * Disables the account and revokes its sessions (they stop working on the next request, on every instance);
+   * throws USER.NOT_FOUND. Disabling twice is harmless. Who may disable whom is the policy's (`requireMayDisable`).
+   */
+  disableUser(id: string): Promise<Account>;
+  /** Lets the account sign in again (sessions revoked by disabling stay revoked); throws USER.NOT_FOUND. */
+  enableUser(id: string): Promise<Account>;
   /** Deletes expired sessions; returns how many. */
   deleteExpiredSessions(): Promise<number>;
 }
@@ -62,7 +109,7 @@ export function createIdentity(options: IdentityOptions): Identity {
   const store = createIdentityStore(options.db);
   const now = options.now ?? (() => new Date());
   const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
-  const sessionCacheMs = options.sessionCacheMs ?? 5_000;
+  const sessionCacheMs = options.sessionCacheMs ?? 0;
   const sessions = new Map<string, { principal: Principal; expiresAt: number; checkedAt: number }>();
   if (!Number.isFinite(ttl) || ttl <= 0) throw new RangeError('sessionTtlMs must be a positive number of milliseconds');
   const knownDepartments = options.knownDepartments;
@@ -71,10 +118,30 @@ export function createIdentity(options: IdentityOptions): Identity {
   const dummyHash = hashPassword(newSessionToken());
   dummyHash.catch(() => undefined);
 
-  async function addUser(input: NewUser): Promise<PublicUser> {
+  /** The account, checked: PASSWORD.WEAK when the password rule is its only problem, INPUT.INVALID (with them all) otherwise. */
+  function check(input: NewUser): CheckedNewUser {
     const checked = checkNewUser(input, { today: now(), ...(knownDepartments ? { knownDepartments } : {}) });
-    if (!checked.ok) throw new OnevisitError('INPUT.INVALID', 'The account is invalid', { errors: checked.errors });
-    const { value } = checked;
+    if (checked.ok) return checked.value;
+    if (checked.errors.every((e) => PASSWORD_RULE_CODES.has(e.code))) {
+      throw new OnevisitError('PASSWORD.WEAK', `a password has at least ${PASSWORD_MIN_LENGTH} characters and is not one of the most common passwords`, { errors: checked.errors });
+    }
+    throw new OnevisitError('INPUT.INVALID', 'The account is invalid', { errors: checked.errors });
+  }
+
+  const recordOf = (value: CheckedNewUser, passwordHash: string): UserRecord => ({
+    id: randomUUID(),
+    username: value.username,
+    passwordHash,
+    role: value.role,
+    departments: value.departments,
+    name: value.name,
+    idNumber: value.idNumber,
+    createdAt: now().toISOString(),
+    disabledAt: null,
+  });
+
+  async function addUser(input: NewUser): Promise<PublicUser> {
+    const value = check(input);
     if (await store.findUserByUsername(value.username)) throw new OnevisitError('USER.EXISTS');
     // A wallet is keyed by the id number: one account per person. Someone else holding it is a matter for the window.
     if (value.idNumber && (await store.findUserByIdNumber(value.idNumber))) {
@@ -82,17 +149,7 @@ export function createIdentity(options: IdentityOptions): Identity {
         errors: [{ path: '/idNumber', code: 'ID_NUMBER.TAKEN', message: 'belongs to an existing account' }],
       });
     }
-    const record = {
-      id: randomUUID(),
-      username: value.username,
-      passwordHash: await hashPassword(value.password),
-      role: value.role,
-      departments: value.departments,
-      name: value.name,
-      idNumber: value.idNumber,
-      createdAt: now().toISOString(),
-      disabledAt: null,
-    };
+    const record = recordOf(value, await hashPassword(value.password));
     // The lookup above gives the common case a clear answer; the unique key settles a race.
     if (!(await store.createUser(record))) throw new OnevisitError('USER.EXISTS');
     return toPublicUser(record);
@@ -101,9 +158,28 @@ export function createIdentity(options: IdentityOptions): Identity {
   return {
     addUser,
 
-    register(input) {
+    async register(input) {
       const r: Partial<Record<keyof Registration, unknown>> = typeof input === 'object' && input !== null ? input : {};
-      return addUser({ username: r.username, password: r.password, name: r.name, idNumber: r.idNumber, role: Roles.citizen } as NewUser);
+      const value = check({ username: r.username, password: r.password, name: r.name, idNumber: r.idNumber, role: Roles.citizen } as NewUser);
+      // The same work whatever is in the way: both lookups and the hash, every time.
+      const [passwordHash, byIdNumber, byUsername] = await Promise.all([
+        hashPassword(value.password),
+        value.idNumber === null ? undefined : store.findUserByIdNumber(value.idNumber),
+        store.findUserByUsername(value.username),
+      ]);
+      const idNumberTaken = async (owner: UserRecord): Promise<RegistrationOutcome> => {
+        await store.addNotice(owner.id, NOTICE_ID_NUMBER_USED, now().toISOString());
+        return { created: false, reason: 'id-number-taken', existingUserId: owner.id };
+      };
+      if (byIdNumber) return idNumberTaken(byIdNumber);
+      if (byUsername) return { created: false, reason: 'username-taken', existingUserId: byUsername.id };
+      const record = recordOf(value, passwordHash);
+      if (await store.createUser(record)) return { created: true, user: toPublicUser(record) };
+      // Someone registered the same id number or username in the meantime: the unique keys settled it.
+      const owner = value.idNumber === null ? undefined : await store.findUserByIdNumber(value.idNumber);
+      if (owner) return idNumberTaken(owner);
+      const holder = await store.findUserByUsername(value.username);
+      return { created: false, reason: 'username-taken', ...(holder ? { existingUserId: holder.id } : {}) };
     },
 
     async login(username, password) {
@@ -115,7 +191,8 @@ export function createIdentity(options: IdentityOptions): Identity {
       const at = now();
       const expiresAt = new Date(at.getTime() + ttl).toISOString();
       await store.insertSession({ tokenHash: hashSessionToken(token), userId: user.id, createdAt: at.toISOString(), expiresAt, revokedAt: null });
-      return { token, csrfToken: csrfTokenFor(token), expiresAt, user: toPublicUser(user) };
+      const notices = (await store.takeNotices(user.id)).map(noticeOf);
+      return { token, csrfToken: csrfTokenFor(token), expiresAt, user: toPublicUser(user), notices };
     },
 
     async authenticate(token) {
@@ -150,18 +227,40 @@ export function createIdentity(options: IdentityOptions): Identity {
       return user ? toPublicUser(user) : undefined;
     },
 
+    async findAccountByUsername(username) {
+      const name = typeof username === 'string' && USERNAME_PATTERN.test(username) ? username.toLowerCase() : undefined;
+      const user = name === undefined ? undefined : await store.findUserByUsername(name);
+      return user ? toAccount(user) : undefined;
+    },
+
     async listUsers() {
-      return (await store.listUsers()).map(toPublicUser);
+      return (await store.listUsers()).map(toAccount);
     },
 
     async disableUser(id) {
       for (const [key, entry] of sessions) if (entry.principal.userId === id) sessions.delete(key);
-      if (await store.disableUser(id, now().toISOString())) return;
-      if (!(await store.findUserById(id))) throw new OnevisitError('USER.NOT_FOUND');
+      const found = typeof id === 'string' ? await store.findUserById(id) : undefined;
+      if (!found) throw new OnevisitError('USER.NOT_FOUND', 'no such account');
+      await store.disableUser(id, now().toISOString());
+      return toAccount((await store.findUserById(id)) ?? found);
+    },
+
+    async enableUser(id) {
+      if (typeof id !== 'string' || !(await store.enableUser(id))) throw new OnevisitError('USER.NOT_FOUND', 'no such account');
+      return toAccount((await store.findUserById(id))!);
     },
 
     deleteExpiredSessions() {
       return store.deleteExpiredSessions(now().toISOString());
     },
   };
+}
+
+function noticeOf(notice: NoticeRecord): AccountNotice {
+  const times = notice.count === 1 ? 'once' : `${notice.count} times`;
+  const message =
+    notice.kind === NOTICE_ID_NUMBER_USED
+      ? `Someone tried to register a new account with your resident id number (${times}, last at ${notice.lastAt}); no account was created. If it was not you, tell the service centre.`
+      : `${notice.kind} (${times}, last at ${notice.lastAt})`;
+  return { code: notice.kind, count: notice.count, firstAt: notice.firstAt, lastAt: notice.lastAt, message };
 }

@@ -1,19 +1,48 @@
 /**
- * Password hashing with scrypt (node:crypto) and the password policy.
+ * Password hashing with scrypt (node:crypto) and the password rule: at least 10 characters, at most 128, and
+ * not one of the 10,000 most common passwords (`lists/common-passwords.txt`), compared case-insensitively.
  *
  * A stored hash describes itself — `scrypt$N$r$p$saltB64$hashB64` — so the cost can be raised later and old
  * hashes still verify. Passwords are NFC-normalised first, so the same password typed through different input
  * methods hashes the same.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Issue } from '../domain/errors.js';
+import { projectRoot } from '../store/catalogFiles.js';
 
 const COST = { N: 16384, r: 8, p: 1 } as const;
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 
-export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 128;
+
+/** The issue codes of the password rule (a password that is there but not acceptable). */
+export const PASSWORD_RULE_CODES: ReadonlySet<string> = new Set(['PASSWORD.TOO_SHORT', 'PASSWORD.TOO_LONG', 'PASSWORD.COMMON']);
+
+let commonPasswords: ReadonlySet<string> | undefined;
+
+/** The common passwords, in the form they are compared in; read once, on first use. */
+function common(): ReadonlySet<string> {
+  commonPasswords ??= new Set(
+    fs
+      .readFileSync(path.join(projectRoot(), 'lists', 'common-passwords.txt'), 'utf8')
+      .split('\n')
+      .map((line) => comparable(line.trim()))
+      .filter((line) => line !== ''),
+  );
+  return commonPasswords;
+}
+
+/** Case-insensitive, whatever the input method: NFC, then lower case. */
+const comparable = (password: string) => password.normalize('NFC').toLowerCase();
+
+/** Whether `password` is one of the 10,000 most common passwords, in any case. */
+export function isCommonPassword(password: string): boolean {
+  return common().has(comparable(password));
+}
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
@@ -33,7 +62,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, parsed.hash);
 }
 
-/** The policy's problems with `password` (none when it is acceptable), located at `path`. */
+/**
+ * The rule's problems with `password` (none when it is acceptable), located at `path`. Every password set or
+ * changed goes through here: registration, `addUser` (API and CLI), and any later change of password.
+ */
 export function checkPassword(password: unknown, path = '/password'): Issue[] {
   if (typeof password !== 'string') return [{ path, code: 'PASSWORD.REQUIRED', message: 'a password is required' }];
   const length = Array.from(password).length;
@@ -42,6 +74,9 @@ export function checkPassword(password: unknown, path = '/password'): Issue[] {
   }
   if (length > PASSWORD_MAX_LENGTH) {
     return [{ path, code: 'PASSWORD.TOO_LONG', message: `the password must have at most ${PASSWORD_MAX_LENGTH} characters` }];
+  }
+  if (isCommonPassword(password)) {
+    return [{ path, code: 'PASSWORD.COMMON', message: 'the password is one of the most common passwords; choose one that is harder to guess' }];
   }
   return [];
 }

@@ -26,25 +26,47 @@ export interface Subject {
 
 export type Capability =
   | 'application.submit'
+  | 'application.read'
   | 'application.queue'
   | 'file.upload'
   | 'definition.author'
   | 'user.manage'
+  | 'user.disable'
+  | 'user.enable'
   | 'calendar.edit'
   | 'metrics.read'
   | 'effect.list'
   | 'effect.retry';
 
 const CAPABILITIES = {
-  citizen: ['application.submit', 'file.upload'],
-  clerk: ['application.queue', 'file.upload'],
-  admin: ['definition.author', 'user.manage', 'calendar.edit', 'metrics.read', 'effect.list', 'effect.retry'],
+  citizen: ['application.submit', 'application.read', 'file.upload'],
+  clerk: ['application.read', 'application.queue', 'file.upload'],
+  admin: ['definition.author', 'user.manage', 'user.disable', 'user.enable', 'calendar.edit', 'metrics.read', 'effect.list', 'effect.retry'],
 } as const satisfies Record<Role, readonly Capability[]>;
 
 /** Throws AUTH.FORBIDDEN unless the subject's role carries the capability. */
 export function requireCapability(subject: Subject, capability: Capability): void {
   if (!(CAPABILITIES[subject.role] as readonly Capability[]).includes(capability)) {
     throw new OnevisitError('AUTH.FORBIDDEN', `a ${subject.role} may not ${capability.replace('.', ' ')}`);
+  }
+}
+
+/**
+ * Who may disable an account: an admin, and never their own account (USER.OWN_ACCOUNT), so no admin locks
+ * themselves out. Non-admins are refused before anything is looked up.
+ */
+export function requireMayDisable(subject: Subject, userId: string): void {
+  requireCapability(subject, 'user.disable');
+  if (subject.userId === userId) throw new OnevisitError('USER.OWN_ACCOUNT', 'you cannot disable your own account; another admin can');
+}
+
+/**
+ * Whether the subject reads or acts on applications at all, decided before any application is looked up: an
+ * admin is refused (AUTH.FORBIDDEN) whatever the id, so the answer never tells which applications exist.
+ */
+export function requireApplicationReader(subject: Subject): void {
+  if (!(CAPABILITIES[subject.role] as readonly Capability[]).includes('application.read')) {
+    throw new OnevisitError('AUTH.FORBIDDEN', 'admins do not read or act on applications');
   }
 }
 
@@ -65,7 +87,7 @@ export type ApplicationAccess =
  * revealed) / AUTH.FORBIDDEN (admins).
  */
 export function applicationAccess(subject: Subject, app: ApplicationFacts): ApplicationAccess {
-  if (subject.role === 'admin') throw new OnevisitError('AUTH.FORBIDDEN', 'admins do not read or act on applications');
+  requireApplicationReader(subject);
   if (subject.role === 'citizen') {
     if (subject.userId === app.applicantId) return { kind: 'owner' };
     throw notFound(app.id);

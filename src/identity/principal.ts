@@ -16,6 +16,13 @@ export interface PublicUser {
   idNumberMasked: string | null;
 }
 
+/** An account as admins see it in the list of accounts: the public face and whether it is disabled. */
+export interface Account extends PublicUser {
+  disabled: boolean;
+  /** ISO 8601, or null for an account that is not disabled. */
+  disabledAt: string | null;
+}
+
 export interface Principal {
   userId: string;
   username: string;
@@ -35,6 +42,10 @@ export function toPublicUser(user: UserRecord): PublicUser {
     name: user.name,
     idNumberMasked: user.idNumber === null ? null : maskResidentId(user.idNumber),
   };
+}
+
+export function toAccount(user: UserRecord): Account {
+  return { ...toPublicUser(user), disabled: user.disabledAt !== null, disabledAt: user.disabledAt };
 }
 
 export function toPrincipal(user: UserRecord): Principal {

@@ -27,6 +27,15 @@ export interface SessionRecord {
   revokedAt: string | null;
 }
 
+/** Something the owner of an account is told at their next sign-in (table `account_notices`, migration 010). */
+export interface NoticeRecord {
+  kind: string;
+  /** How many times it happened since the owner was last told. */
+  count: number;
+  firstAt: string;
+  lastAt: string;
+}
+
 export interface IdentityStore {
   /** Inserts the user; false (and nothing written) when the username is taken. */
   createUser(user: UserRecord): Promise<boolean>;
@@ -36,6 +45,12 @@ export interface IdentityStore {
   listUsers(): Promise<UserRecord[]>;
   /** Marks the user disabled and revokes their open sessions, in one transaction; false when no such enabled user. */
   disableUser(id: string, at: string): Promise<boolean>;
+  /** Clears the user's disabled mark (their revoked sessions stay revoked); false when there is no such user. */
+  enableUser(id: string): Promise<boolean>;
+  /** Adds one occurrence of `kind` to the user's notices (one row per user and kind). */
+  addNotice(userId: string, kind: string, at: string): Promise<void>;
+  /** The user's notices, deleted as they are read: each is told once. */
+  takeNotices(userId: string): Promise<NoticeRecord[]>;
   insertSession(session: SessionRecord): Promise<void>;
   /** The session with its user, whatever their state (revoked, expired, disabled): the caller decides. */
   findSession(tokenHash: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
@@ -88,6 +103,28 @@ export function createIdentityStore(db: Database): IdentityStore {
         if (changed !== 1) return false;
         await tx('sessions').where({ user_id: id }).whereNull('revoked_at').update({ revoked_at: at });
         return true;
+      });
+    },
+
+    async enableUser(id) {
+      const changed = await db('users').where({ id }).update({ disabled_at: null });
+      return changed === 1;
+    },
+
+    async addNotice(userId, kind, at) {
+      await db('account_notices')
+        .insert({ user_id: userId, kind, count: 1, first_at: at, last_at: at })
+        .onConflict(['user_id', 'kind'])
+        .merge({ count: db.raw('?? + 1', ['account_notices.count']), last_at: at });
+    },
+
+    async takeNotices(userId) {
+      // Most sign-ins have none: one read, and a transaction only when there is something to take.
+      if (!(await db('account_notices').where({ user_id: userId }).first('kind'))) return [];
+      return db.transaction(async (tx) => {
+        const rows: Row[] = await tx('account_notices').where({ user_id: userId }).orderBy('kind');
+        if (rows.length > 0) await tx('account_notices').where({ user_id: userId }).delete();
+        return rows.map((row) => ({ kind: String(row.kind), count: Number(row.count), firstAt: String(row.first_at), lastAt: String(row.last_at) }));
       });
     },
 

@@ -9,6 +9,7 @@ import * as work from './migrations/005_work.js';
 import * as certificates from './migrations/006_certificates.js';
 import * as uniqueIdNumber from './migrations/007_unique_id_number.js';
 import * as scale from './migrations/008_scale.js';
+import * as accounts from './migrations/010_accounts.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '006_certificates': certificates,
   '007_unique_id_number': uniqueIdNumber,
   '008_scale': scale,
+  '010_accounts': accounts,
 };
 
 const source: Knex.MigrationSource<string> = {

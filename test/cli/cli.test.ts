@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import { openKeyring } from '../../src/certificates/keys.js';
 import { checkSignature, signRecord, type CertificateRecord } from '../../src/certificates/signing.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
-import { projectRoot } from '../../src/store/index.js';
+import { createIdentity } from '../../src/identity/index.js';
+import { openDatabase, projectRoot } from '../../src/store/index.js';
 
 const root = projectRoot();
 const cli = path.join(root, 'bin', 'onevisit.js');
@@ -137,6 +138,67 @@ describe('onevisit CLI', () => {
     const bare = onevisit('user', 'add');
     expect(bare.code).to.equal(1);
     for (const path of ['/username', '/password', '/role']) expect(bare.stderr).to.contain(`${path}  `);
+  });
+
+  it('user add refuses a password the rule refuses (short, or one of the most common in any case), naming /password', () => {
+    for (const [password, code] of [['12345678', 'PASSWORD.TOO_SHORT'], ['qwertyuiop', 'PASSWORD.COMMON'], ['Password123', 'PASSWORD.COMMON']] as const) {
+      const result = onevisit('user', 'add', '--username', `weak.${code.slice(9).toLowerCase()}${password.length}`, '--password', password, '--role', 'admin');
+      expect(result.code, password).to.equal(1);
+      expect(result.stdout).to.equal('');
+      expect(result.stderr).to.contain(`/password  ${code}`);
+      noStackTrace(result.stderr);
+    }
+  });
+
+  /** Runs `work` on the CLI's database (the SQLite file in the data directory), then closes it. */
+  async function withIdentity<T>(work: (identity: ReturnType<typeof createIdentity>) => Promise<T>): Promise<T> {
+    const db = openDatabase({ dataDir: tmp });
+    try {
+      return await work(createIdentity({ db }));
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  it('user disable stops the account signing in and ends its sessions at once; user enable lets it sign in again', async () => {
+    const password = 'a long enough password';
+    expect(onevisit('user', 'add', '--username', 'clerk.zhou', '--password', password, '--role', 'clerk', '--departments', 'taxation').code).to.equal(0);
+    const { token } = await withIdentity((identity) => identity.login('clerk.zhou', password));
+
+    const disabled = onevisit('user', 'disable', '--username', 'Clerk.Zhou');
+    expect(disabled.code, disabled.stderr).to.equal(0);
+    expect(disabled.stdout).to.equal('disabled clerk clerk.zhou: it cannot sign in, and its sessions have ended\n');
+    await withIdentity(async (identity) => {
+      expect(await identity.authenticate(token), 'the session ended').to.equal(undefined);
+      const refused = await identity.login('clerk.zhou', password).then(() => 'signed in', (e: { code?: string }) => e.code);
+      expect(refused).to.equal('AUTH.INVALID_CREDENTIALS');
+      expect((await identity.listUsers()).find((u) => u.username === 'clerk.zhou')).to.include({ disabled: true });
+    });
+    expect(onevisit('user', 'disable', '--username', 'clerk.zhou').stdout).to.contain('(it was disabled already)');
+
+    const enabled = onevisit('user', 'enable', '--username', 'clerk.zhou');
+    expect(enabled.code, enabled.stderr).to.equal(0);
+    expect(enabled.stdout).to.equal('enabled clerk clerk.zhou: it can sign in again\n');
+    await withIdentity(async (identity) => {
+      expect(await identity.authenticate(token), 'the old session stays ended').to.equal(undefined);
+      const session = await identity.login('clerk.zhou', password);
+      expect(await identity.authenticate(session.token)).to.include({ username: 'clerk.zhou' });
+    });
+  });
+
+  it('user disable and enable name an unknown account or a missing --username, and exit 1', () => {
+    for (const subcommand of ['disable', 'enable']) {
+      const unknown = onevisit('user', subcommand, '--username', 'nobody.here');
+      expect(unknown.code).to.equal(1);
+      expect(unknown.stderr).to.contain('USER.NOT_FOUND');
+      expect(unknown.stderr).to.contain('nobody.here');
+      const bare = onevisit('user', subcommand);
+      expect(bare.code).to.equal(1);
+      expect(bare.stderr).to.contain('--username');
+      const extra = onevisit('user', subcommand, '--username', 'x', '--force');
+      expect(extra.code).to.equal(1);
+      noStackTrace(unknown.stderr + bare.stderr + extra.stderr);
+    }
   });
 
   it('keys rotate adds a signing key that signs from then on, and the old keys keep verifying', async () => {

@@ -81,7 +81,7 @@ const MATRIX: Row[] = [
   { route: 'POST /auth/logout', expect: everyone(204), call: async (role, w) => (role === 'anonymous' ? {} : { token: await w.freshToken(role) }) },
   {
     route: 'POST /auth/register',
-    expect: everyone(201),
+    expect: everyone(202),
     call: () => {
       const n = ++registrations;
       return { body: { username: `registrant${n}`, password: PASSWORD, name: '李娜', idNumber: makeResidentIdNumber({ sequence: 500 + n }) } };
@@ -179,6 +179,17 @@ const MATRIX: Row[] = [
     route: 'POST /users',
     expect: adminOnly(201),
     call: () => ({ body: { username: `added${++newUsers}`, password: PASSWORD, role: 'clerk', departments: ['taxation'], name: '张伟' } }),
+  },
+  // Each role is refused before any lookup; the admin disables (or enables) an account of its own for the row.
+  {
+    route: 'POST /users/{id}/disable',
+    expect: adminOnly(200),
+    call: async (role, w) => (role === 'admin' ? { params: { id: (await person(w.server, 'clerk', ['taxation'])).id } } : { params: { id: w.people.clerkOther.id } }),
+  },
+  {
+    route: 'POST /users/{id}/enable',
+    expect: adminOnly(200),
+    call: async (role, w) => (role === 'admin' ? { params: { id: (await person(w.server, 'clerk', ['taxation'])).id } } : { params: { id: w.people.clerkOther.id } }),
   },
   { route: 'GET /calendar/{year}', expect: adminOnly(200) },
   {
@@ -361,6 +372,33 @@ for (const kind of databaseKinds) {
       const refused = await server.http.post('/api/v1/applications').set(...other.auth).send({ serviceId: businessStartup.id, form: exampleForm, materials: borrowed });
       expectProblem(refused, 422, 'MATERIALS.INVALID');
       expect(await storedCounts(server)).to.deep.equal(before);
+    });
+
+    it('refuses an admin the same 403 for every application and certificate id, whether it exists or not', async () => {
+      const { server, people, application, certificate } = world;
+      const missing = '00000000-0000-4000-8000-000000000000';
+      const answers = async (path: (id: string) => string, method: 'get' | 'post', body?: object) => {
+        const bodies = [];
+        for (const id of [application, certificate, missing, 'no-such-id']) {
+          let req = server.http[method](`/api/v1${path(id)}`).set(...people.admin.auth);
+          if (body) req = req.send(body);
+          const res = await req;
+          expectProblem(res, 403, 'AUTH.FORBIDDEN');
+          bodies.push(res.body);
+        }
+        for (const b of bodies) expect(b, path('{id}')).to.deep.equal(bodies[0]);
+      };
+      await answers((id) => `/applications/${id}`, 'get');
+      await answers((id) => `/applications/${id}/events`, 'post', { type: 'ACCEPT' });
+      await answers((id) => `/applications/${id}/claim`, 'post', {});
+      await answers((id) => `/applications/${id}/release`, 'post', {});
+      await answers((id) => `/applications/${id}/rating`, 'post', { score: 5 });
+      await answers((id) => `/applications/${id}/materials/articles-of-association`, 'get');
+      await answers((id) => `/applications/${id}/materials/premises-commitment/refute`, 'post', { reason: '核查' });
+      await answers((id) => `/certificates/${id}`, 'get');
+      await answers((id) => `/certificates/${id}/pdf`, 'get');
+      await answers((id) => `/certificates/${id}/revoke`, 'post', { reason: '登记信息有误' });
+      await answers((id) => `/certificates/${id}/reissue`, 'post');
     });
 
     it("shows a reviewer only their matter's fields, in every answer that carries the form", async () => {

@@ -22,7 +22,7 @@ for (const kind of databaseKinds) {
 
     it('takes start-a-business from registration to completed: submit, accept, parallel approvals, timeline', async () => {
       const idNumber = makeResidentIdNumber({ sequence: 777 });
-      await server.http.post('/api/v1/auth/register').send({ username: 'wanglei', password: 'correct horse battery', name: '王磊', idNumber }).expect(201);
+      await server.http.post('/api/v1/auth/register').send({ username: 'wanglei', password: 'correct horse battery', name: '王磊', idNumber }).expect(202);
       const login = await server.http.post('/api/v1/auth/login').send({ username: 'wanglei', password: 'correct horse battery' }).expect(200);
       expect(login.body.user.idNumberMasked).to.not.equal(idNumber);
       const citizen: Person = { id: login.body.user.id, username: 'wanglei', token: login.body.token, csrfToken: login.body.csrfToken, auth: ['Authorization', `Bearer ${login.body.token}`] };

@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import { expect } from 'chai';
 import { isOnevisitError, type ErrorCode, type OnevisitError } from '../../src/domain/errors.js';
 import { makeResidentIdNumber, residentIdCheckChar } from '../../src/domain/ids.js';
 import {
   checkPassword,
   createIdentity,
+  isCommonPassword,
   csrfTokenFor,
   csrfTokenMatches,
   hashPassword,
@@ -12,6 +14,7 @@ import {
   verifyPassword,
   type Identity,
   type NewUser,
+  type PublicUser,
   type Registration,
 } from '../../src/identity/index.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -65,14 +68,26 @@ describe('passwords', () => {
     for (const stored of malformed) expect(await verifyPassword('correct horse battery', stored), stored).to.equal(false);
   });
 
-  it('policy: 8 to 128 characters, counted as characters rather than bytes', () => {
-    expect(checkPassword('1234567').map((i) => [i.path, i.code])).to.deep.equal([['/password', 'PASSWORD.TOO_SHORT']]);
-    expect(checkPassword('12345678')).to.deep.equal([]);
-    expect(checkPassword('办事一次办成功')).to.have.length(1); // 7 characters, 21 bytes
-    expect(checkPassword('一件事一次办成功')).to.deep.equal([]);
+  it('rule: 10 to 128 characters, counted as characters rather than bytes', () => {
+    expect(checkPassword('12345678').map((i) => [i.path, i.code])).to.deep.equal([['/password', 'PASSWORD.TOO_SHORT']]);
+    expect(checkPassword('abcdefghi').map((i) => i.code)).to.deep.equal(['PASSWORD.TOO_SHORT']); // 9
+    expect(checkPassword('plum tiger')).to.deep.equal([]); // 10
+    expect(checkPassword('一件事一次办成功了')).to.have.length(1); // 9 characters, 27 bytes
+    expect(checkPassword('一件事一次办成功了吗')).to.deep.equal([]);
     expect(checkPassword('x'.repeat(128))).to.deep.equal([]);
     expect(checkPassword('x'.repeat(129)).map((i) => i.code)).to.deep.equal(['PASSWORD.TOO_LONG']);
     expect(checkPassword(undefined).map((i) => i.code)).to.deep.equal(['PASSWORD.REQUIRED']);
+  });
+
+  it('rule: not one of the 10,000 most common passwords, in any case', () => {
+    for (const common of ['qwertyuiop', '1234567890', 'password123', 'QwErTyUiOp', 'PASSWORD123', '1q2w3e4r5t']) {
+      expect(checkPassword(common).map((i) => [i.path, i.code]), common).to.deep.equal([['/password', 'PASSWORD.COMMON']]);
+    }
+    expect(isCommonPassword('123456')).to.equal(true); // the most common of all (too short anyway)
+    expect(isCommonPassword('Dragon')).to.equal(true);
+    expect(isCommonPassword('correct horse battery')).to.equal(false);
+    // The demo accounts' password passes the rule.
+    expect(checkPassword('onevisit-demo')).to.deep.equal([]);
   });
 });
 
@@ -127,14 +142,22 @@ for (const kind of databaseKinds) {
       ...overrides,
     });
 
+    /** Registers `input`; the test fails unless an account was created. */
+    const registered = async (input: Registration): Promise<PublicUser> => {
+      const outcome = await identity.register(input);
+      if (!outcome.created) expect.fail(`registration created nothing: ${outcome.reason}`);
+      return outcome.user;
+    };
+
     it('registers a citizen and signs them in; only a masked id number leaves the server', async () => {
       const input = citizen();
-      const user = await identity.register(input);
+      const user = await registered(input);
       expect(user).to.deep.equal({ id: user.id, username: input.username, role: 'citizen', departments: [], name: '张三', idNumberMasked: '620102********' + input.idNumber.slice(14) });
       expect(user.id).to.match(/^[0-9a-f-]{36}$/);
 
       const session = await identity.login(input.username, input.password);
       expect(session.user).to.deep.equal(user);
+      expect(session.notices).to.deep.equal([]);
       expect(JSON.stringify(session)).to.not.contain(input.idNumber);
       expect(session.csrfToken).to.equal(csrfTokenFor(session.token));
       expect(session.expiresAt).to.equal(new Date(clock.getTime() + TTL).toISOString());
@@ -143,7 +166,7 @@ for (const kind of databaseKinds) {
     });
 
     it('self-registration always makes a citizen, whatever role the input claims', async () => {
-      const user = await identity.register({ ...citizen(), role: 'admin', departments: ['taxation'] } as Registration);
+      const user = await registered({ ...citizen(), role: 'admin', departments: ['taxation'] } as Registration);
       expect(user.role).to.equal('citizen');
       expect(user.departments).to.deep.equal([]);
     });
@@ -169,7 +192,7 @@ for (const kind of databaseKinds) {
 
     it('stores the password and the token only hashed', async () => {
       const input = citizen({ password: 'plain text never stored' });
-      const user = await identity.register(input);
+      const user = await registered(input);
       const session = await identity.login(input.username, input.password);
 
       const users = await database.db('users').where({ id: user.id });
@@ -213,38 +236,129 @@ for (const kind of databaseKinds) {
       const input = clerk();
       const user = await identity.addUser(input);
       const session = await identity.login(input.username, input.password);
-      await identity.disableUser(user.id);
+      const account = await identity.disableUser(user.id);
+      expect(account).to.deep.include({ id: user.id, disabled: true, disabledAt: clock.toISOString() });
       expect(await identity.authenticate(session.token)).to.equal(undefined);
       const disabled = await refusal(identity.login(input.username, input.password), 'AUTH.INVALID_CREDENTIALS');
       const wrong = await refusal(identity.login(input.username, 'not the password'), 'AUTH.INVALID_CREDENTIALS');
       expect(disabled.message).to.equal(wrong.message);
+      expect(disabled.errors).to.deep.equal(wrong.errors);
       await identity.disableUser(user.id);
       await refusal(identity.disableUser('no-such-user'), 'USER.NOT_FOUND');
+      expect((await identity.listUsers()).find((u) => u.id === user.id)).to.include({ disabled: true });
     });
 
-    it('refuses a taken username, whatever its case', async () => {
+    it('an enabled account signs in again; the sessions ended by disabling stay ended', async () => {
+      const input = clerk();
+      const user = await identity.addUser(input);
+      const before = await identity.login(input.username, input.password);
+      await identity.disableUser(user.id);
+      const account = await identity.enableUser(user.id);
+      expect(account).to.deep.include({ id: user.id, disabled: false, disabledAt: null });
+      expect(await identity.authenticate(before.token)).to.equal(undefined);
+      const after = await identity.login(input.username, input.password);
+      expect(await identity.authenticate(after.token)).to.include({ userId: user.id });
+      await identity.enableUser(user.id); // twice is harmless
+      await refusal(identity.enableUser('no-such-user'), 'USER.NOT_FOUND');
+      expect((await identity.listUsers()).find((u) => u.id === user.id)).to.include({ disabled: false, disabledAt: null });
+      expect(await identity.findAccountByUsername(input.username.toUpperCase())).to.include({ id: user.id, disabled: false });
+    });
+
+    it('disabling ends the sessions on every instance at the next request, however recently they were checked', async () => {
+      // Another instance: its own identity on another pool, as a second process would have.
+      const other = createIdentity({ db: database.openAnother(), now: () => clock, sessionTtlMs: TTL });
+      const input = clerk();
+      const user = await identity.addUser(input);
+      const session = await other.login(input.username, input.password);
+      expect(await other.authenticate(session.token)).to.include({ userId: user.id });
+      await identity.disableUser(user.id);
+      expect(await other.authenticate(session.token)).to.equal(undefined);
+      await refusal(other.login(input.username, input.password), 'AUTH.INVALID_CREDENTIALS');
+    });
+
+    const userCount = async () => Number((await database.db('users').count({ n: '*' }).first())?.n);
+
+    it('addUser refuses a taken username, whatever its case; registration with one creates nothing, without an error', async () => {
       const input = clerk({ username: 'zhao.clerk' });
-      await identity.addUser(input);
+      const zhao = await identity.addUser(input);
       await refusal(identity.addUser({ ...input }), 'USER.EXISTS');
       await refusal(identity.addUser({ ...input, username: 'Zhao.Clerk' }), 'USER.EXISTS');
-      await refusal(identity.register(citizen({ username: 'ZHAO.CLERK' })), 'USER.EXISTS');
+      const users = await userCount();
+      expect(await identity.register(citizen({ username: 'ZHAO.CLERK', password: 'the registrant password' }))).to.deep.equal({ created: false, reason: 'username-taken', existingUserId: zhao.id });
+      expect(await userCount()).to.equal(users);
+      await refusal(identity.login('zhao.clerk', 'the registrant password'), 'AUTH.INVALID_CREDENTIALS');
+      await identity.login('zhao.clerk', input.password);
     });
 
-    it('refuses a second account for an id number that has one, naming the field', async () => {
+    it('registration with an id number that has an account creates nothing; its owner is told once, at their next sign-in', async () => {
       const first = citizen();
-      await identity.register(first);
-      const again = await refusal(identity.register(citizen({ idNumber: first.idNumber })), 'USER.EXISTS');
+      const owner = await registered(first);
+      const users = await userCount();
+      const intruder = citizen({ idNumber: first.idNumber });
+      expect(await identity.register(intruder)).to.deep.equal({ created: false, reason: 'id-number-taken', existingUserId: owner.id });
+      clock = new Date(clock.getTime() + 60_000);
+      await identity.register(citizen({ idNumber: first.idNumber }));
+      expect(await userCount()).to.equal(users);
+      await refusal(identity.login(intruder.username, intruder.password), 'AUTH.INVALID_CREDENTIALS');
+
+      const session = await identity.login(first.username, first.password);
+      expect(session.notices).to.have.length(1);
+      expect(session.notices[0]).to.deep.include({ code: 'REGISTRATION.ID_NUMBER_USED', count: 2, firstAt: '2026-03-02T01:00:00.000Z', lastAt: '2026-03-02T01:01:00.000Z' });
+      expect(session.notices[0]!.message).to.not.contain(first.idNumber);
+      expect((await identity.login(first.username, first.password)).notices, 'told once').to.deep.equal([]);
+
+      // An admin adding the account is told plainly instead, naming the field.
+      const again = await refusal(identity.addUser({ ...intruder, role: 'citizen' }), 'USER.EXISTS');
       expect(again.errors.map((e) => [e.path, e.code])).to.deep.equal([['/idNumber', 'ID_NUMBER.TAKEN']]);
       expect(again.message).to.not.contain(first.idNumber);
     });
 
-    it('two simultaneous sign-ups for one username: one account, the other told USER.EXISTS', async () => {
+    it('registration does the scrypt work whether or not it creates the account, so its time tells nothing', async () => {
+      const first = citizen();
+      await registered(first);
+      // Counts the scrypt derivations (node:crypto's named export, patched through syncBuiltinESMExports).
+      const original = crypto.scrypt;
+      let derivations = 0;
+      (crypto as { scrypt: unknown }).scrypt = (...args: unknown[]) => {
+        derivations++;
+        return (original as (...a: unknown[]) => void)(...args);
+      };
+      syncBuiltinESMExports();
+      try {
+        const counted = async (input: Registration) => {
+          derivations = 0;
+          await identity.register(input);
+          return derivations;
+        };
+        const created = await counted(citizen());
+        expect(created).to.equal(1);
+        expect(await counted(citizen({ idNumber: first.idNumber })), 'id number taken').to.equal(created);
+        expect(await counted(citizen({ username: first.username })), 'username taken').to.equal(created);
+      } finally {
+        (crypto as { scrypt: unknown }).scrypt = original;
+        syncBuiltinESMExports();
+      }
+    });
+
+    it('two simultaneous sign-ups for one username: one account, the other creates nothing', async () => {
       const input = citizen();
-      const results = await Promise.allSettled([identity.register(input), identity.register({ ...input, username: input.username.toUpperCase() })]);
-      expect(results.map((r) => r.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
-      const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
-      expect(isOnevisitError(rejected.reason, 'USER.EXISTS'), String(rejected.reason)).to.equal(true);
+      const results = await Promise.all([identity.register(input), identity.register({ ...input, username: input.username.toUpperCase(), idNumber: citizen().idNumber })]);
+      expect(results.map((r) => r.created).sort()).to.deep.equal([false, true]);
+      expect(results.find((r) => !r.created)).to.include({ created: false, reason: 'username-taken' });
       expect(await database.db('users').where({ username: input.username }).count({ n: '*' }).first()).to.satisfy((r: { n: number | string }) => Number(r.n) === 1);
+    });
+
+    it('the password rule alone refused: PASSWORD.WEAK naming /password; with other problems, INPUT.INVALID listing them all', async () => {
+      for (const password of ['12345678', 'qwertyuiop', 'Password123']) {
+        const weak = await refusal(identity.addUser(clerk({ password })), 'PASSWORD.WEAK');
+        expect(weak.errors.map((e) => e.path), password).to.deep.equal(['/password']);
+        await refusal(identity.register(citizen({ password })), 'PASSWORD.WEAK');
+      }
+      const mixed = await refusal(identity.addUser(clerk({ password: '12345678', departments: [] })), 'INPUT.INVALID');
+      expect(mixed.errors.map((e) => [e.path, e.code])).to.have.deep.members([
+        ['/password', 'PASSWORD.TOO_SHORT'],
+        ['/departments', 'DEPARTMENTS.REQUIRED'],
+      ]);
     });
 
     it('lists every problem of an invalid account with its path', async () => {
