@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: runs the benchmarks, writes bench/results/latest.json and prints a markdown table.
  * BENCH_ONLY=core, http, certificates, latency or cluster runs one of them; latest.json then keeps the others' last results.
+ * BENCH_ONLY=scale (the clerk queue and the dashboard at 1,000,000 applications, SQLite and PostgreSQL) or rss (memory after 100,000
+ * applications through the engine) runs those.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +12,10 @@ import { benchCluster, type ClusterResult } from './cluster.js';
 import { benchCore, type CoreResult } from './core.js';
 import { benchHttp, type HttpResult } from './http.js';
 import { benchIssuingLatency, type LatencyResult } from './issuingLatency.js';
+import { benchRss, type RssResult } from './rss.js';
+import { benchScale, type ScaleResult, type ScaleSide } from './scale.js';
 
-const benchmarks = ['core', 'http', 'certificates', 'latency', 'cluster'] as const;
+const benchmarks = ['core', 'http', 'certificates', 'latency', 'cluster', 'scale', 'rss'] as const;
 type Benchmark = (typeof benchmarks)[number];
 const only = process.env.BENCH_ONLY;
 if (only !== undefined && !(benchmarks as readonly string[]).includes(only)) throw new Error(`BENCH_ONLY is one of ${benchmarks.join(', ')}, not ${JSON.stringify(only)}`);
@@ -26,6 +30,9 @@ const http = runs('http') ? await benchHttp() : previous.http;
 const certificates = runs('certificates') ? await benchCertificates() : previous.certificates;
 const latency = runs('latency') ? await benchIssuingLatency() : previous.latency;
 const cluster = runs('cluster') ? await benchCluster() : previous.cluster;
+const previousScale = previous as { scale?: ScaleResult; rss?: RssResult };
+const scale = runs('scale') ? await benchScale() : previousScale.scale;
+const rss = runs('rss') ? await benchRss() : previousScale.rss;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const rows = [
@@ -107,6 +114,41 @@ if (cluster && runs('cluster')) {
     ]);
   }
 }
+if (scale && runs('scale')) {
+  const n = scale.applications.toLocaleString('en');
+  for (const [name, side] of [['SQLite', scale.sqlite], ['PostgreSQL', scale.postgres]] as [string, ScaleSide | undefined][]) {
+    if (!side) {
+      if (scale.skipped?.[name.toLowerCase()]) rows.push([`clerk queue and metrics at ${n} applications, ${name}`, `skipped: ${scale.skipped[name.toLowerCase()]}`, '', '', '']);
+      continue;
+    }
+    const q = side.queue;
+    const d = side.direct;
+    rows.push([
+      `clerk queue at ${n} applications (${side.seeded.open.toLocaleString('en')} open, ${side.seeded.openTasks.toLocaleString('en')} open tasks), ${name}: GET /api/v1/applications as the window clerk (${side.clerk.queueLength.toLocaleString('en')} tasks, page of 50), ${q.requests} requests one at a time (floor: the same query straight on the database, no HTTP)`,
+      `p50 ${q.p50} ms, p99 ${q.p99} ms; 8 in flight: p99 ${side.queueConcurrent.p99} ms, ${side.queueConcurrent.requestsPerSecond.toFixed(0)} req/s`,
+      `p50 ${d.queue!.p50} ms, p99 ${d.queue!.p99} ms`,
+      (q.p99 / 20).toFixed(2) + ' of target',
+      `p99 < 20 ms${q.p99 < 20 ? '' : ' (missed)'}`,
+    ]);
+    const m = side.metrics;
+    rows.push([
+      `dashboard at ${n} applications, ${name}: GET /api/v1/metrics as an admin, all time (${side.seeded.figures.toLocaleString('en')} figure rows) and ?from=${m.period.from}&to=${m.period.to}, ${m.all.requests} requests each; server RSS across them (floor: the figures query straight on the database)`,
+      `all time p50 ${m.all.p50} ms, p99 ${m.all.p99} ms; 30 days p99 ${m.period.p99} ms; RSS ${m.rssBeforeMb} → ${m.rssAfterMb} MB (${m.rssGrowthMb >= 0 ? '+' : ''}${m.rssGrowthMb} MB)`,
+      `all time p50 ${d.figures!.p50} ms, p99 ${d.figures!.p99} ms`,
+      (m.all.p99 / 200).toFixed(2) + ' of target',
+      `< 200 ms${m.all.p99 < 200 ? '' : ' (missed)'}, RSS growth < 50 MB${m.rssGrowthMb < 50 ? '' : ' (missed)'}`,
+    ]);
+  }
+}
+if (rss && runs('rss')) {
+  rows.push([
+    `RSS after ${rss.applications.toLocaleString('en')} applications through the engine (in-process, SQLite, certificate-free; ${(100 * rss.driveShare).toFixed(0)}% driven to completed, ${rss.transactions.toLocaleString('en')} transactions, ${rss.concurrency} concurrent submitters; after a forced GC${rss.gcExposed ? '' : ' — gc not exposed'}) (floor column: RSS before the first application)`,
+    `${rss.end.rssMb} MB (${rss.growthMb >= 0 ? '+' : ''}${rss.growthMb} MB; +${rss.growthAfterWarmupMb} MB after the first ${rss.afterWarmup.applications.toLocaleString('en')}; highest reading ${rss.peakMb ?? '?'} MB), heap ${rss.end.heapUsedMb} MB, ${rss.applicationsPerSecond.toFixed(0)} applications/s`,
+    `${rss.start.rssMb} MB, heap ${rss.start.heapUsedMb} MB`,
+    (rss.growthMb / 50).toFixed(2) + ' of target',
+    `growth < 50 MB${rss.growthMb < 50 ? '' : ' (missed)'}`,
+  ]);
+}
 const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
 console.log(table);
 if (http && runs('http')) {
@@ -121,5 +163,13 @@ if (latency && runs('latency')) {
   console.log(`\n${server('read alone', latency.alone)}\n${server('read while issuing', latency.issuing)}; PDF requests p50 ${latency.issuing.pdfP50} ms, p99 ${latency.issuing.pdfP99} ms, ${(latency.issuing.pdfBytes / 1024).toFixed(0)} KiB each; render pool of ${latency.renderPoolSize} on ${latency.cpus} CPUs`);
   if (latency.profile) console.log(`server main-thread CPU profiles: ${latency.profile}/alone, ${latency.profile}/issuing (node dist/bench/profile.js ${latency.profile}/issuing)`);
 }
+if (scale && runs('scale')) {
+  for (const side of [scale.sqlite, scale.postgres]) {
+    if (!side) continue;
+    const d = side.direct;
+    const v = Object.entries(side.queueVariants).map(([k, s]) => `${k} p99 ${s.p99} ms`).join(', ');
+    console.log(`\nscale, ${side.database}: seeded in ${side.seedSeconds.toFixed(0)} s (history ${side.seeded.seconds.history.toFixed(0)} s), ${side.databaseMb} MB; queue ${v}; straight on the database: queue p50 ${d.queue!.p50} ms, figures p50 ${d.figures!.p50} ms, inProgress p50 ${d.inProgress!.p50} ms, tasksByDepartment p50 ${d.tasksByDepartment!.p50} ms, getApplication p50 ${d['getApplication (completed)']!.p50} ms; load average ${side.loadAverage.before.join(' ')} on ${side.cpus} CPUs (plans in latest.json)`);
+  }
+}
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}), ...(certificates ? { certificates } : {}), ...(latency ? { latency } : {}), ...(cluster ? { cluster } : {}) }, null, 2) + '\n');
+fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}), ...(certificates ? { certificates } : {}), ...(latency ? { latency } : {}), ...(cluster ? { cluster } : {}), ...(scale ? { scale } : {}), ...(rss ? { rss } : {}) }, null, 2) + '\n');
