@@ -3,6 +3,7 @@
  * database, seeds the calendar and publishes the catalog, builds the engine, identity, files and
  * scheduler, and returns the express app (the caller listens) with a `close` for shutdown.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,7 +133,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   const files = createFileService({ db, blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
   const timers = createTimerStore(db);
   const outbox = createOutboxStore(db);
-  const instance = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const instance = instanceName(os.hostname(), process.pid);
   const engine = new Engine({
     store: createApplicationStore(db),
     outbox,
@@ -278,3 +279,11 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   };
 }
 
+/**
+ * This instance's name in leases (effects, timers): unique among the instances and at most 48 characters, the
+ * lease columns' width with room to spare, whatever the host is called (container names run long).
+ */
+export function instanceName(hostname: string, pid: number): string {
+  const host = hostname.length <= 24 ? hostname : `${hostname.slice(0, 16)}~${createHash('sha256').update(hostname).digest('hex').slice(0, 7)}`;
+  return `${host}:${pid}:${randomBytes(3).toString('hex')}`;
+}

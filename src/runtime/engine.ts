@@ -176,8 +176,8 @@ export class Engine {
 
   /**
    * Events for one application from this process go one at a time, so concurrent decisions (several
-   * departments approving at once) do not spend their retries on each other; other processes are kept
-   * apart by the version check.
+   * departments approving at once) queue here rather than on the database's row lock, which keeps other
+   * processes apart.
    */
   private serially<T>(id: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(id) ?? Promise.resolve();
