@@ -6,7 +6,7 @@ import { OnevisitError, isOnevisitError } from '../domain/errors.js';
 import type { ApplicationStatus } from '../domain/vocabulary.js';
 import type { WarningLevel } from '../domain/calendar.js';
 import { type ActorRef, type EventRequest, type MaterialClaim, type TaskKind, type TaskParty } from '../definitions/index.js';
-import { actorFor, applicationAccess, requireCapability, visibleForm, type ApplicationAccess, type Subject } from '../identity/policy.js';
+import { actorFor, applicationAccess, requireCapability, visibilityOf, type ApplicationAccess, type Subject } from '../identity/policy.js';
 import type { ApplicationView, Engine, Tracking } from '../runtime/index.js';
 import { warningLevelAt } from '../runtime/tracking.js';
 import { ratingFigures } from '../runtime/figures.js';
@@ -113,11 +113,14 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
   async function detail(subject: Subject, id: string): Promise<ApplicationDetail> {
     const { view, compiled, access } = await open(subject, id);
     const [events, tasks, rating] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id)]);
+    const visible = visibilityOf(access, compiled);
     return {
       ...view,
-      form: visibleForm(access, compiled, view.form),
+      form: visible.form(view.form),
+      materials: Object.fromEntries(Object.entries(view.materials).filter(([materialId]) => visible.material(materialId))),
+      owed: view.owed.filter((materialId) => visible.material(materialId)),
       access: access.kind,
-      timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload)),
+      timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload, visible.entryDetails(typeof e.payload.matter === 'string' ? e.payload.matter : undefined, e.type))),
       tasks: tasks.map(taskEntry),
       ...(rating ? { rating } : {}),
     };
@@ -205,8 +208,9 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
 
     /** The uploaded file behind one material: for the applicant and every clerk who may see the application. */
     async materialFile(subject: Subject, id: string, materialId: string) {
-      const { view } = await open(subject, id);
-      const record = view.materials[materialId];
+      const { view, compiled, access } = await open(subject, id);
+      // A material the reader may not see is, to them, not there.
+      const record = visibilityOf(access, compiled).material(materialId) ? view.materials[materialId] : undefined;
       if (!record?.fileId) throw new OnevisitError('FILE.NOT_FOUND', `material ${materialId} of this application is not an uploaded file`);
       return files.content(record.fileId, view.applicantId);
     },
@@ -289,15 +293,16 @@ function taskEntry(t: TaskSummaryRow): TaskEntry {
   return { task: t.task, kind: t.kind, party: t.party, department: t.department, matter: t.matter, openedAt: t.openedAt, claimedBy: t.claimedBy, claimedAt: t.claimedAt };
 }
 
-function timelineEntry(seq: number, type: string, actor: { kind: string; id: string }, at: string, payload: Record<string, unknown>): TimelineEntry {
+/** One event as the reader is shown it: its comment and items only when the policy lets them see its details. */
+function timelineEntry(seq: number, type: string, actor: { kind: string; id: string }, at: string, payload: Record<string, unknown>, details: boolean): TimelineEntry {
   return {
     seq,
     type,
     actor: actor.kind,
     at,
     ...(typeof payload.matter === 'string' ? { matter: payload.matter } : {}),
-    ...(typeof payload.comment === 'string' ? { comment: payload.comment } : {}),
-    ...(Array.isArray(payload.items) ? { items: payload.items as string[] } : {}),
+    ...(details && typeof payload.comment === 'string' ? { comment: payload.comment } : {}),
+    ...(details && Array.isArray(payload.items) ? { items: payload.items as string[] } : {}),
   };
 }
 

@@ -2,9 +2,9 @@
  * Certificates as people use them: the holder's wallet and PDFs, verification for anyone, revoke and reissue
  * by the issuing department's clerks, and a commitment (告知承诺) found false revoking what it produced.
  */
-import { OnevisitError } from '../domain/errors.js';
+import { OnevisitError, isOnevisitError } from '../domain/errors.js';
 import type { CertificateRecord } from '../domain/certificate.js';
-import { applicationAccess, type Subject } from '../identity/policy.js';
+import { applicationAccess, requirePostCheck, visibilityOf, type Subject } from '../identity/policy.js';
 import type { Engine } from '../runtime/index.js';
 import type { Wallet } from '../certificates/wallet.js';
 import type { Verifier, Verification } from '../certificates/verify.js';
@@ -59,23 +59,23 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
     }
     if (subject.role === 'clerk') {
       if (subject.departments.includes(certificate.issuer)) return certificate;
+      // Through the application: the window sees its certificates, a reviewer those of its own matters.
+      const { view, compiled } = await engine.inspect(certificate.applicationId);
+      let visible = false;
       try {
-        const { view, compiled } = await engine.inspect(certificate.applicationId);
-        applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled });
-        return certificate;
-      } catch {
-        throw missing;
+        visible = visibilityOf(applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled }), compiled).certificate(certificate.matterId);
+      } catch (error) {
+        // Not their application: to them the certificate is not there either.
+        if (!isOnevisitError(error, 'APPLICATION.NOT_FOUND')) throw error;
       }
+      if (!visible) throw missing;
+      return certificate;
     }
     throw missing;
   }
 
-  async function applicantOf(certificate: StoredCertificate): Promise<string | undefined> {
-    try {
-      return (await engine.get(certificate.applicationId)).applicantId;
-    } catch {
-      return undefined;
-    }
+  async function applicantOf(certificate: StoredCertificate): Promise<string> {
+    return (await engine.get(certificate.applicationId)).applicantId;
   }
 
   function issuingClerk(subject: Subject, certificate: StoredCertificate): void {
@@ -131,20 +131,24 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
     },
 
     /**
-     * A commitment checked afterwards and found false (告知承诺不实): every valid certificate the application
-     * produced is revoked, with the material named in the reason. Clerks of the application's departments.
+     * A commitment checked afterwards and found false (告知承诺不实): the valid certificates of the matters the
+     * material supports are revoked, with the material named in the reason. Only clerks of the department the
+     * definition names to post-check it.
      */
     async refuteCommitment(subject: Subject, applicationId: string, materialId: string, body: unknown) {
       const { reason } = checkInput<{ reason: string }>('RevokeCertificate', body);
       if (subject.role !== 'clerk') throw new OnevisitError('AUTH.FORBIDDEN', 'commitments are checked by clerks');
       const { view, compiled } = await engine.inspect(applicationId);
       applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled });
-      if (view.materials[materialId]?.source !== 'commitment') {
+      const material = compiled.definition.materials.find((m) => m.id === materialId);
+      if (!material || view.materials[materialId]?.source !== 'commitment') {
         throw new OnevisitError('INPUT.INVALID', `material ${materialId} of this application was not given by commitment`, { errors: [{ path: '/materialId', code: 'MATERIAL.NOT_COMMITMENT', message: 'not a commitment' }] });
       }
+      requirePostCheck(subject, material);
+      const supports = (matterId: string) => material.matters === undefined || material.matters.includes(matterId);
       const revoked: CertificateView[] = [];
       for (const certificate of await store.byApplication(applicationId)) {
-        if (certificate.status !== 'valid') continue;
+        if (certificate.status !== 'valid' || !supports(certificate.matterId)) continue;
         revoked.push(viewOf(await lifecycle.revoke(certificate.id, `告知承诺不实 (${materialId}): ${reason}`, subject.userId)));
       }
       return { applicationId, materialId, revoked };

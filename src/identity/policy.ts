@@ -4,8 +4,9 @@
  * - A citizen sees and acts on their own applications, files and certificates only. Anything of someone
  *   else's is reported as not found, so ids cannot be probed.
  * - A clerk sees an application when its intake window or one of its matters or steps belongs to one of
- *   the clerk's departments; a clerk of the window sees the whole form, a matter's reviewer only the
- *   form fields that matter names (`fields` pointers).
+ *   the clerk's departments; a clerk of the window sees all of it, a matter's reviewer only what the matter
+ *   needs (`visibilityOf`: its form fields, its materials, its comments, its certificates).
+ * - A commitment is found false only by a clerk of the department that post-checks it (`requirePostCheck`).
  * - An admin authors definitions, manages users and the calendar, reads metrics, and lists and retries
  *   the outbox's effects (which name applications by id only); admins do not read or act on applications.
  * Which event an actor may send in which state (and for which department) is the engine's rule table
@@ -15,6 +16,7 @@ import { OnevisitError } from '../domain/errors.js';
 import { pickByPointers } from '../domain/pointer.js';
 import { involvedDepartments, windowOf, type ActorRef, type CompiledService } from '../definitions/index.js';
 import type { Role } from './roles.js';
+import type { StepKind } from '../domain/vocabulary.js';
 
 
 /** Who is asking: what the policy needs of a signed-in user. */
@@ -106,18 +108,55 @@ export function actorFor(subject: Subject, access: ApplicationAccess): ActorRef 
 }
 
 /**
- * The part of the form the subject may see: all of it for the applicant and the window; for a
- * reviewer only the fields named by the matters of their departments.
+ * What of an application the subject is shown. The applicant and the window see all of it; a matter's reviewer
+ * (data minimisation) sees only what their departments' matters need: the form fields those matters name, the
+ * materials that support them (a material naming no matters supports all), the comments and items of the
+ * timeline entries about them, and the certificates they produced. Everything else of the timeline shows only
+ * that it happened.
  */
-export function visibleForm(access: ApplicationAccess, compiled: CompiledService, form: Record<string, unknown>): Record<string, unknown> {
-  if (access.kind !== 'reviewer') return form;
-  const pointers = new Set<string>();
-  for (const step of compiled.definition.steps) {
-    if (step.kind !== 'review') continue;
-    for (const matter of step.matters) if (access.departments.includes(matter.department)) matter.fields.forEach((f) => pointers.add(f));
-  }
-  return pickByPointers(form, [...pointers]) as Record<string, unknown>;
+export interface Visibility {
+  form(form: Record<string, unknown>): Record<string, unknown>;
+  material(materialId: string): boolean;
+  /**
+   * Whether a timeline entry's comment and items are shown: by the matter it concerns, or for an event of a step
+   * (inspection, payment, notice), by the step's department.
+   */
+  entryDetails(matter: string | undefined, type: string): boolean;
+  certificate(matterId: string): boolean;
 }
+
+export function visibilityOf(access: ApplicationAccess, compiled: CompiledService): Visibility {
+  if (access.kind !== 'reviewer') return { form: (form) => form, material: () => true, entryDetails: () => true, certificate: () => true };
+  const matters = compiled.definition.steps.flatMap((step) => (step.kind === 'review' ? step.matters : [])).filter((m) => access.departments.includes(m.department));
+  const mine = new Set(matters.map((m) => m.id));
+  const pointers = [...new Set(matters.flatMap((m) => m.fields))];
+  const materials = new Set(compiled.definition.materials.filter((m) => m.matters === undefined || m.matters.some((id) => mine.has(id))).map((m) => m.id));
+  const myStepKinds = new Set(compiled.definition.steps.filter((step) => 'department' in step && access.departments.includes(step.department)).map((step) => step.kind));
+  return {
+    form: (form) => pickByPointers(form, pointers) as Record<string, unknown>,
+    material: (id) => materials.has(id),
+    entryDetails: (matter, type) => (matter !== undefined ? mine.has(matter) : STEP_EVENTS.some(([kind, types]) => myStepKinds.has(kind) && types.includes(type))),
+    certificate: (matterId) => mine.has(matterId),
+  };
+}
+
+/**
+ * Who checks a commitment afterwards (告知承诺核查) and may find it false: a clerk of the department the
+ * definition names for it. Throws AUTH.FORBIDDEN for anyone else.
+ */
+export function requirePostCheck(subject: Subject, material: { id: string; postCheck?: { department: string } }): void {
+  const department = material.postCheck?.department;
+  if (subject.role !== 'clerk' || department === undefined || !subject.departments.includes(department)) {
+    throw new OnevisitError('AUTH.FORBIDDEN', `commitment ${material.id} is checked by clerks of ${department ?? 'no department'}`);
+  }
+}
+
+/** The events of the steps a department runs, by step kind. */
+const STEP_EVENTS: readonly (readonly [StepKind, readonly string[]])[] = [
+  ['inspection', ['SCHEDULE', 'PASS', 'FAIL']],
+  ['payment', ['PAY', 'WAIVE']],
+  ['notice', ['OBJECTION', 'UPHOLD', 'DISMISS']],
+];
 
 function notFound(id: string): OnevisitError {
   return new OnevisitError('APPLICATION.NOT_FOUND', `no application ${id}`);
