@@ -187,6 +187,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     lifecycle: createLifecycle({ store: certificateStore, keyring, now }),
     holderOf: async (subject) => ({ holderIds: await holderIdsOf(subject.userId), applicantId: subject.userId }),
     extractSigned: (pdf) => extractSignedRecord(pdf),
+    closeTask: (applicationId, task) => queries.closeTask(applicationId, task),
     pdfOf: createCertificatePdfs({
       render: (job) => renderPool.render(job),
       templates,

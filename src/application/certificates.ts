@@ -6,6 +6,7 @@ import { OnevisitError, isOnevisitError } from '../domain/errors.js';
 import type { CertificateRecord } from '../domain/certificate.js';
 import { applicationAccess, requirePostCheck, visibilityOf, type Subject } from '../identity/policy.js';
 import type { Engine } from '../runtime/index.js';
+import { postCheckTask } from '../runtime/tasks.js';
 import type { Wallet } from '../certificates/wallet.js';
 import type { Verifier, Verification } from '../certificates/verify.js';
 import type { Lifecycle } from '../certificates/lifecycle.js';
@@ -30,6 +31,8 @@ export interface CertificatesDeps {
   pdfOf(certificate: StoredCertificate): Promise<Buffer>;
   /** The signed record a PDF carries, or undefined. */
   extractSigned(pdf: Buffer): { record: unknown; keyId: string; signature: string } | undefined;
+  /** Closes an open task (a post-check); false when it was not open. */
+  closeTask(applicationId: string, task: string): Promise<boolean>;
 }
 
 export interface CertificateView extends CertificateRecord {
@@ -76,6 +79,19 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
 
   async function applicantOf(certificate: StoredCertificate): Promise<string> {
     return (await engine.get(certificate.applicationId)).applicantId;
+  }
+
+  /** The commitment material a post-check clerk acts on: given by commitment on this application, theirs to check. */
+  async function postCheckable(subject: Subject, applicationId: string, materialId: string) {
+    if (subject.role !== 'clerk') throw new OnevisitError('AUTH.FORBIDDEN', 'commitments are checked by clerks');
+    const { view, compiled } = await engine.inspect(applicationId);
+    applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled });
+    const material = compiled.definition.materials.find((m) => m.id === materialId);
+    if (!material || view.materials[materialId]?.source !== 'commitment') {
+      throw new OnevisitError('INPUT.INVALID', `material ${materialId} of this application was not given by commitment`, { errors: [{ path: '/materialId', code: 'MATERIAL.NOT_COMMITMENT', message: 'not a commitment' }] });
+    }
+    requirePostCheck(subject, material);
+    return material;
   }
 
   function issuingClerk(subject: Subject, certificate: StoredCertificate): void {
@@ -137,21 +153,24 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
      */
     async refuteCommitment(subject: Subject, applicationId: string, materialId: string, body: unknown) {
       const { reason } = checkInput<{ reason: string }>('RevokeCertificate', body);
-      if (subject.role !== 'clerk') throw new OnevisitError('AUTH.FORBIDDEN', 'commitments are checked by clerks');
-      const { view, compiled } = await engine.inspect(applicationId);
-      applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled });
-      const material = compiled.definition.materials.find((m) => m.id === materialId);
-      if (!material || view.materials[materialId]?.source !== 'commitment') {
-        throw new OnevisitError('INPUT.INVALID', `material ${materialId} of this application was not given by commitment`, { errors: [{ path: '/materialId', code: 'MATERIAL.NOT_COMMITMENT', message: 'not a commitment' }] });
-      }
-      requirePostCheck(subject, material);
+      const material = await postCheckable(subject, applicationId, materialId);
       const supports = (matterId: string) => material.matters === undefined || material.matters.includes(matterId);
       const revoked: CertificateView[] = [];
       for (const certificate of await store.byApplication(applicationId)) {
         if (certificate.status !== 'valid' || !supports(certificate.matterId)) continue;
         revoked.push(viewOf(await lifecycle.revoke(certificate.id, `告知承诺不实 (${materialId}): ${reason}`, subject.userId)));
       }
+      await deps.closeTask(applicationId, postCheckTask(materialId));
       return { applicationId, materialId, revoked };
+    },
+
+    /** A commitment checked afterwards and found true: its post-check task is closed. */
+    async confirmCommitment(subject: Subject, applicationId: string, materialId: string) {
+      await postCheckable(subject, applicationId, materialId);
+      if (!(await deps.closeTask(applicationId, postCheckTask(materialId)))) {
+        throw new OnevisitError('TRANSITION.NOT_ALLOWED', `there is no open post-check of ${materialId} on this application`);
+      }
+      return { applicationId, materialId, confirmed: true };
     },
   };
 }

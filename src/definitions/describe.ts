@@ -66,6 +66,8 @@ export const TaskKinds = {
   payment: 'payment',
   notice: 'notice',
   materials: 'materials',
+  /** 告知承诺核查: a commitment checked afterwards, by the department the definition names, after completion. */
+  postcheck: 'postcheck',
 } as const;
 export type TaskKind = (typeof TaskKinds)[keyof typeof TaskKinds];
 

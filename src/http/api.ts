@@ -185,6 +185,9 @@ export function apiRouter(services: HttpServices): Router {
   router.post('/applications/:id/materials/:materialId/refute', async (req, res) => {
     res.json(await certificates.refuteCommitment(principalOf(res), req.params.id!, req.params.materialId!, req.body));
   });
+  router.post('/applications/:id/materials/:materialId/confirm', async (req, res) => {
+    res.json(await certificates.confirmCommitment(principalOf(res), req.params.id!, req.params.materialId!));
+  });
 
   // Definitions (admins)
   router.post('/definitions/validate', (req, res) => {

@@ -158,7 +158,7 @@ export class Engine {
       event,
       effects,
       ...(effects.length ? { effectLease: this.effectLease() } : {}),
-      tasks: taskRowsOf(id, service.compiled, snapshot, tracking),
+      tasks: taskRowsOf(id, service.compiled, snapshot, tracking, this.calendar()),
       figures: submissionFigures(rowWithoutNumber.serviceId, records, at),
     });
     const row = { ...rowWithoutNumber, number };
@@ -394,7 +394,7 @@ export class Engine {
       event: { applicationId: row.id, seq, type: event.type, actor, payload: event as unknown as Record<string, unknown>, at: event.at },
       effects,
       ...(effects.length ? { effectLease: this.effectLease() } : {}),
-      tasks: taskRowsOf(row.id, compiled, next, tracking),
+      tasks: taskRowsOf(row.id, compiled, next, tracking, this.calendar()),
       ...(claim ? { claim } : {}),
       figures: transitionFigures(
         row.serviceId,

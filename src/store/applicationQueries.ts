@@ -130,6 +130,11 @@ export function createApplicationQueries(db: Database) {
       return row?.claimed_by ? String(row.claimed_by) : undefined;
     },
 
+    /** Closes a task that no transition closes (a post-check); false when it was not open. */
+    async closeTask(applicationId: string, task: string): Promise<boolean> {
+      return (await db('open_tasks').where({ application_id: applicationId, task }).delete()) === 1;
+    },
+
     /** Releases the clerk's own claim; false when they did not hold it. */
     async release(applicationId: string, task: string, clerkId: string): Promise<boolean> {
       return (await db('open_tasks').where({ application_id: applicationId, task, claimed_by: clerkId }).update({ claimed_by: null, claimed_at: null })) === 1;

@@ -170,6 +170,12 @@ const MATRIX: Row[] = [
       body: { reason: '现场核查发现经营场所与承诺不符' },
     }),
   },
+  {
+    // Only market regulation, which post-checks the premises commitment, may confirm it.
+    route: 'POST /applications/{id}/materials/{materialId}/confirm',
+    expect: { anonymous: 401, citizenOwner: 403, citizenOther: 403, clerkWindow: 403, clerkMatter: 403, clerkOther: 404, admin: 403 },
+    call: async (role, w) => ({ params: { id: role === 'clerkWindow' || role === 'clerkMatter' ? (await w.completed()).application : w.application, materialId: 'premises-commitment' } }),
+  },
   { route: 'GET /files/{id}', expect: { ...everyone(404), anonymous: 401, citizenOwner: 200 } },
   { route: 'GET /files/{id}/content', expect: { ...everyone(404), anonymous: 401, citizenOwner: 200 } },
   { route: 'POST /definitions/validate', expect: adminOnly(200), call: () => ({ body: businessStartup }) },

@@ -138,12 +138,26 @@ for (const kind of databaseKinds) {
       const commitment = definition.materials.find((m) => m.id === 'fire-safety-commitment')!;
       const before = (await server.onevisit.db('certificates').where({ application_id: id, status: 'valid' })) as { id: string; matter_id: string }[];
       expect(before.length).to.be.greaterThan(1);
+      // Each commitment is a post-check task in its department's queue, with its own deadline.
+      const fire = await person(server, 'clerk', [commitment.postCheck!.department]);
+      const queued = async (who: Person) => ((await server.http.get('/api/v1/applications?kind=postcheck').set(...who.auth).expect(200)).body as { id: string; task: string; dueAt: string | null }[]).filter((t) => t.id === id);
+      const [postCheck] = await queued(fire);
+      expect(postCheck?.task).to.equal(`postcheck:${commitment.id}`);
+      expect(Date.parse(postCheck!.dueAt!)).to.be.greaterThan(Date.now());
+      const water = await person(server, 'clerk', ['water-affairs']);
+      expect((await queued(water)).map((t) => t.task)).to.deep.equal(['postcheck:drainage-commitment']);
+      await server.http.post(`/api/v1/applications/${id}/materials/drainage-commitment/confirm`).set(...water.auth).expect(200);
+      expect(await queued(water)).to.deep.equal([]);
+      expect((await server.http.post(`/api/v1/applications/${id}/materials/drainage-commitment/confirm`).set(...water.auth)).status).to.equal(409);
+      expect((await server.http.post(`/api/v1/applications/${id}/materials/drainage-commitment/confirm`).set(...fire.auth)).status).to.equal(403);
+
       const refute = (who: Person) => server.http.post(`/api/v1/applications/${id}/materials/${commitment.id}/refute`).set(...who.auth).send({ reason: '现场核查不符' });
       // Another department named in the definition (even one with a matter here) may not.
       for (const other of ['market-regulation', 'water-affairs', 'comprehensive-window']) expect((await refute(await person(server, 'clerk', [other]))).status, other).to.equal(403);
       expect((await server.onevisit.db('certificates').where({ application_id: id, status: 'valid' })).length).to.equal(before.length);
-      const res = await refute(await person(server, 'clerk', [commitment.postCheck!.department]));
+      const res = await refute(fire);
       expect(res.status).to.equal(200);
+      expect(await queued(fire)).to.deep.equal([]);
       const revokedMatters = (res.body.revoked as { id: string }[]).map((c) => before.find((b) => b.id === c.id)!.matter_id);
       expect(revokedMatters.sort()).to.deep.equal(before.filter((b) => commitment.matters!.includes(b.matter_id)).map((b) => b.matter_id).sort());
       const after = (await server.onevisit.db('certificates').where({ application_id: id, status: 'valid' })) as { matter_id: string }[];

@@ -10,6 +10,7 @@ import { compileDefinition, involvedDepartments, nextMove, type ActorRef, type C
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { EventTypes, type EventType } from '../../src/domain/vocabulary.js';
 import { taskRowsOf } from '../../src/runtime/tasks.js';
+import { createWorkingCalendar } from '../../src/domain/calendar.js';
 import type { ApplicationView } from '../../src/runtime/index.js';
 import { createApplicationStore, migrateLatest, migrateTo, type Database } from '../../src/store/index.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -50,11 +51,12 @@ async function storedTasks(db: Database, id: string) {
 async function expectedTasks(db: Database, compiled: CompiledService, id: string) {
   const row = (await createApplicationStore(db).getApplication(id))!;
   const snapshot = compiled.machine.resolveState({ value: row.snapshot.value, context: row.snapshot.context }) as AnyMachineSnapshot;
-  return taskRowsOf(id, compiled, snapshot, row.tracking).sort((a, b) => (a.task < b.task ? -1 : 1));
+  return taskRowsOf(id, compiled, snapshot, row.tracking, createWorkingCalendar()).sort((a, b) => (a.task < b.task ? -1 : 1));
 }
 
-async function expectProjectionExact(db: Database, compiled: CompiledService, id: string, context: string): Promise<void> {
-  expect(await storedTasks(db, id), context).to.deep.equal(await expectedTasks(db, compiled, id));
+async function expectProjectionExact(db: Database, compiled: CompiledService, id: string, context: string, { postChecks = true } = {}): Promise<void> {
+  const expected = (await expectedTasks(db, compiled, id)).filter((t) => postChecks || t.kind !== 'postcheck');
+  expect(await storedTasks(db, id), context).to.deep.equal(expected);
 }
 
 for (const kind of databaseKinds) {
@@ -135,7 +137,8 @@ for (const kind of databaseKinds) {
         for (const id of ids) {
           const row = await old.db('applications').where({ id }).first();
           const service = services.find((s) => s.definition.id === row.service_id && s.definition.version === Number(row.service_version))!;
-          await expectProjectionExact(old.db, service.compiled, id, `migrated ${row.number}`);
+          // Post-checks of applications completed before the migration are not invented by it.
+          await expectProjectionExact(old.db, service.compiled, id, `migrated ${row.number}`, { postChecks: false });
           const tasks = await old.db('open_tasks').where({ application_id: id });
           open += tasks.length;
           for (const t of tasks.filter((t: { party: string }) => t.party === 'clerk')) expect(t.claimed_by, `claim on ${t.task}`).to.equal(`clerk-of-${id.slice(0, 4)}`);

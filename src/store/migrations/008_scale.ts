@@ -14,6 +14,7 @@ import { compileDefinition, type CompiledService, type PersistedSnapshot } from 
 import type { ServiceDefinition } from '../../domain/definition.js';
 import { FinalStates, type ApplicationStatus } from '../../domain/vocabulary.js';
 import { taskRowsOf } from '../../runtime/tasks.js';
+import { createWorkingCalendar } from '../../domain/calendar.js';
 import { submissionFigures, transitionFigures } from '../../runtime/figures.js';
 import type { FigureDelta, Tracking } from '../../runtime/ports.js';
 import { taskColumns } from '../openTasks.js';
@@ -160,7 +161,8 @@ async function backfill(knex: Knex): Promise<void> {
         extensionDays,
         sentBack,
       };
-      for (const task of taskRowsOf(String(row.id), service, restored, tracking)) {
+      // Only applications in flight: a completed one's post-checks predate this release and are not invented here.
+      for (const task of taskRowsOf(String(row.id), service, restored, tracking, createWorkingCalendar())) {
         const claim = claims.get(`${row.id} ${task.task}`);
         tasks.push({ ...taskColumns(task, String(row.updated_at)), claimed_by: claim?.clerk ?? null, claimed_at: claim?.at ?? null });
       }
