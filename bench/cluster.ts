@@ -6,8 +6,7 @@
  * else postgres://postgres@127.0.0.1:5432/test) and a data directory its instances share (signing keys, uploaded
  * files), as one deployment would. An instance is bench/clusterServer.ts: the real composition root as `onevisit
  * serve` runs it (scheduler and outbox worker polling), forked, started one after the other. On the first
- * instance an admin creates a clerk per department and citizens register and upload their materials, all over
- * HTTP. The load is bench/flowLoad.ts in BENCH_CLUSTER_CLIENTS (2) processes of their own with BENCH_CLUSTER_USERS
+ * instance an admin creates a clerk per department and the citizens, who upload their materials, all over HTTP. The load is bench/flowLoad.ts in BENCH_CLUSTER_CLIENTS (2) processes of their own with BENCH_CLUSTER_USERS
  * (16) virtual users in all, each taking applications through the whole flow back to back — submit, ACCEPT at
  * the window, the six departments' APPROVEs at once, the last one issuing the certificates — for
  * BENCH_CLUSTER_DURATION seconds (15); with two instances client i talks to instance i mod 2. After a warm-up
@@ -114,7 +113,9 @@ async function prepare(base: string, definition: Definition, users: number, offs
   const flowUsers: FlowUser[] = [];
   for (let i = 0; i < users; i++) {
     const username = `citizen${i}`;
-    await call(base, '/api/v1/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ username, password: PASSWORD, name: '王磊', idNumber: makeResidentIdNumber({ sequence: (offset + i) % 1000, birthDate: `${1970 + Math.floor((offset + i) / 1000)}-01-01` }) }), expect: 202 });
+    // Made by the admin (registration is limited per client address, and these all come from one).
+    const idNumber = makeResidentIdNumber({ sequence: (offset + i) % 1000, birthDate: `${1970 + Math.floor((offset + i) / 1000)}-01-01` });
+    await call(base, '/api/v1/users', { method: 'POST', headers: admin, body: JSON.stringify({ username, password: PASSWORD, role: 'citizen', name: '王磊', idNumber }), expect: 201 });
     const headers = await login(username);
     const materials: Record<string, unknown>[] = [];
     for (const m of definition.materials) {
