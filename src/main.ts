@@ -53,6 +53,10 @@ import { extractSignedRecord } from './certificates/embedded.js';
 import { createGlyphCheck } from './certificates/fonts.js';
 import { createCertificatePdfs } from './certificates/pdf.js';
 import { createCertificateUseCases } from './application/certificates.js';
+import { createAuditStore } from './store/audit.js';
+import { auditedIdentity } from './identity/audited.js';
+import { publicationAudit } from './application/catalog.js';
+import { createAuditUseCases } from './application/audit.js';
 
 export interface OnevisitConfig {
   dataDir: string;
@@ -92,6 +96,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
   });
   const definitions = createDefinitionStore(db);
+  // The audit trail: one hash chain in the database, appended to by every part below that changes something.
+  const audit = createAuditStore(db);
   const validator = createDefinitionValidator(catalog.definitionSchema);
   // Until it has started, a failure closes the database: nothing keeps a process that cannot start alive.
   const failed = async (error: unknown): Promise<never> => {
@@ -107,7 +113,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       for (const file of catalog.definitionFiles) {
         const result = validator.validate(JSON.parse(fs.readFileSync(file, 'utf8')), catalog.context);
         if (!result.valid) throw new Error(`${path.basename(file)} is invalid: ${result.errors.map((e) => `${e.path} ${e.code}`).join('; ')}`);
-        await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString());
+        const published = await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString());
+        if (published.created) await audit.append(publicationAudit(published, { kind: 'system', id: 'catalog' }));
       }
     },
     { onWait: () => logger.info('another instance is starting on this database: waiting for it') },
@@ -129,7 +136,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     return user?.idNumber ? [user.idNumber] : [];
   };
 
-  const identity = createIdentity({ db, now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) });
+  const identity = auditedIdentity(createIdentity({ db, now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) }), audit, now);
   const files = createFileService({ db, blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
   const timers = createTimerStore(db);
   const outbox = createOutboxStore(db);
@@ -158,6 +165,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
           const user = await users.findUserById(userId);
           return user?.idNumber ? { id: user.idNumber, name: user.name } : undefined;
         },
+        audit,
       }),
       scheduleTimer: createTimerEffect({ timers, calendar: () => calendar, now }),
     },
@@ -183,8 +191,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     engine,
     store: certificateStore,
     wallet,
-    verifier: createVerifier({ store: certificateStore, keyring, now }),
-    lifecycle: createLifecycle({ store: certificateStore, keyring, now }),
+    verifier: createVerifier({ store: certificateStore, keyring, now, audit }),
+    lifecycle: createLifecycle({ store: certificateStore, keyring, now, audit }),
     holderOf: async (subject) => ({ holderIds: await holderIdsOf(subject.userId), applicantId: subject.userId }),
     extractSigned: (pdf) => extractSignedRecord(pdf),
     closeTask: (applicationId, task) => queries.closeTask(applicationId, task),
@@ -210,16 +218,18 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     }),
     certificates,
     effects: createEffectUseCases({ outbox, now }),
+    audit: createAuditUseCases({ audit }),
     keys: () => jwks(keyring),
     describeCertificate: (type, issuer) => ({
       typeTitle: catalog.certificateTypes.find((t) => t.id === type)?.title['zh-Hans'] ?? type,
       issuerTitle: departmentTitles.get(issuer) ?? issuer,
     }),
-    catalog: createCatalogUseCases({ engine, definitions, validator, definitionSchema: catalog.definitionSchema, context: () => catalog.context, now }),
+    catalog: createCatalogUseCases({ engine, definitions, validator, definitionSchema: catalog.definitionSchema, context: () => catalog.context, now, audit }),
     admin: createAdminUseCases({
       identity,
       queries,
       now,
+      audit,
       calendar: {
         years: () => loadCalendar(db),
         async saveYear(data: CalendarData) {

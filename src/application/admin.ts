@@ -1,4 +1,5 @@
 /** Administration: accounts, the working-day calendar, and the dashboard's numbers. */
+import { AuditKinds, type AuditKind, type AuditLog, type AuditSubject } from '../domain/audit.js';
 import { OnevisitError } from '../domain/errors.js';
 import { parseCalendarData, type CalendarData } from '../domain/calendar.js';
 import type { Identity, NewUser } from '../identity/index.js';
@@ -18,9 +19,13 @@ export interface AdminDeps {
   calendar: CalendarAdmin;
   queries: ApplicationQueries;
   now: () => Date;
+  /** Where account and calendar changes are recorded. */
+  audit?: AuditLog;
 }
 
-export function createAdminUseCases({ identity, calendar, queries, now }: AdminDeps) {
+export function createAdminUseCases({ identity, calendar, queries, now, audit }: AdminDeps) {
+  const record = (subject: Subject, kind: AuditKind, on: AuditSubject, detail: Record<string, unknown>) =>
+    audit?.append({ at: now().toISOString(), kind, actor: { kind: subject.role, id: subject.userId }, subject: on, detail });
   return {
     async listUsers(subject: Subject) {
       requireCapability(subject, 'user.manage');
@@ -29,19 +34,25 @@ export function createAdminUseCases({ identity, calendar, queries, now }: AdminD
 
     async addUser(subject: Subject, body: unknown) {
       requireCapability(subject, 'user.manage');
-      return identity.addUser(checkInput<NewUser>('NewUser', body));
+      const user = await identity.addUser(checkInput<NewUser>('NewUser', body));
+      await record(subject, AuditKinds.userAdded, { kind: 'user', id: user.id }, { username: user.username, role: user.role, departments: user.departments, idNumberMasked: user.idNumberMasked });
+      return user;
     },
 
     /** Disables an account (not the admin's own) and ends its sessions at once; USER.NOT_FOUND for an unknown id. */
     async disableUser(subject: Subject, userId: string) {
       requireMayDisable(subject, userId);
-      return identity.disableUser(userId);
+      const account = await identity.disableUser(userId);
+      await record(subject, AuditKinds.userDisabled, { kind: 'user', id: account.id }, { username: account.username });
+      return account;
     },
 
     /** Lets a disabled account sign in again; its old sessions stay ended. Enabling an enabled account is harmless. */
     async enableUser(subject: Subject, userId: string) {
       requireCapability(subject, 'user.enable');
-      return identity.enableUser(userId);
+      const account = await identity.enableUser(userId);
+      await record(subject, AuditKinds.userEnabled, { kind: 'user', id: account.id }, { username: account.username });
+      return account;
     },
 
     async calendar(subject: Subject, yearText: string) {
@@ -66,6 +77,7 @@ export function createAdminUseCases({ identity, calendar, queries, now }: AdminD
         throw new OnevisitError('CALENDAR.INVALID', `the body is the calendar of ${data.year}, not ${year}`, { errors: [{ path: '/year', code: 'CALENDAR.YEAR', message: `must be ${year}` }] });
       }
       await calendar.saveYear(data);
+      await record(subject, AuditKinds.calendarSaved, { kind: 'calendar', id: String(year) }, { year, holidays: data.holidays.length, workingWeekends: data.workingWeekends.length });
       return data;
     },
 

@@ -1,10 +1,11 @@
 /** The published catalog for everyone, and definition authoring for admins: validate, publish, versions. */
+import { AuditKinds, type AuditActor, type AuditEntry, type AuditLog } from '../domain/audit.js';
 import { OnevisitError } from '../domain/errors.js';
 import type { CatalogContext, ServiceDefinition } from '../domain/definition.js';
 import { compileDefinition, definitionHash, involvedDepartments, toMermaid, type DefinitionValidator } from '../definitions/index.js';
 import { requireCapability, type Subject } from '../identity/policy.js';
 import type { Engine } from '../runtime/index.js';
-import type { DefinitionStore } from '../runtime/ports.js';
+import type { DefinitionStore, PublishedDefinition } from '../runtime/ports.js';
 
 export interface CatalogDeps {
   engine: Engine;
@@ -14,6 +15,8 @@ export interface CatalogDeps {
   definitionSchema: object;
   context: () => CatalogContext;
   now: () => Date;
+  /** Where each publication (a new version, not a repeat of the latest) is recorded. */
+  audit?: AuditLog;
 }
 
 export interface ServiceSummary {
@@ -27,7 +30,7 @@ export interface ServiceSummary {
   publishedAt: string;
 }
 
-export function createCatalogUseCases({ engine, definitions, validator, definitionSchema, context, now }: CatalogDeps) {
+export function createCatalogUseCases({ engine, definitions, validator, definitionSchema, context, now, audit }: CatalogDeps) {
   function validate(body: unknown) {
     const result = validator.validate(body, context());
     if (!result.valid) return { valid: false as const, errors: result.errors, diagram: null };
@@ -62,6 +65,7 @@ export function createCatalogUseCases({ engine, definitions, validator, definiti
       if (!result.valid) throw new OnevisitError('DEFINITION.INVALID', 'the definition is invalid', { errors: result.errors });
       const published = await definitions.publish(result.definition, definitionHash, subject.userId, now().toISOString());
       engine.forgetLatest(published.definition.id);
+      if (published.created) await audit?.append(publicationAudit(published, { kind: subject.role, id: subject.userId }));
       return { id: published.definition.id, version: published.definition.version, hash: published.hash, publishedAt: published.publishedAt, diagram: result.diagram };
     },
 
@@ -75,6 +79,12 @@ export function createCatalogUseCases({ engine, definitions, validator, definiti
 }
 
 export type CatalogUseCases = ReturnType<typeof createCatalogUseCases>;
+
+/** The audit entry of a publication: the service and version, and the content's hash. */
+export function publicationAudit(published: PublishedDefinition, actor: AuditActor): AuditEntry {
+  const { id, version } = published.definition;
+  return { at: published.publishedAt, kind: AuditKinds.definitionPublished, actor, subject: { kind: 'definition', id: `${id}@${version}` }, detail: { service: id, version, hash: published.hash } };
+}
 
 function summaryOf(definition: ServiceDefinition, publishedAt: string): ServiceSummary {
   const departments = involvedDepartments({ definition });

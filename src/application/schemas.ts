@@ -104,6 +104,24 @@ export const RequestSchemas = {
       offset: { type: 'integer', minimum: 0, maximum: 100000 },
     },
   },
+  AuditFilters: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      subjectKind: { enum: ['application', 'user', 'username', 'definition', 'calendar', 'certificate'] },
+      subjectId: { type: 'string', minLength: 1, maxLength: 160 },
+      actorKind: { type: 'string', pattern: '^[a-z]+$', maxLength: 16 },
+      actorId: { type: 'string', minLength: 1, maxLength: 64 },
+      kind: { type: 'string', pattern: '^[a-z]+\\.[a-z-]+$', maxLength: 40 },
+      /** China Standard Time days, or instants; both ends inclusive. */
+      from: { anyOf: [{ type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }] },
+      to: { anyOf: [{ type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }] },
+      afterSeq: { type: 'integer', minimum: 0 },
+      beforeSeq: { type: 'integer', minimum: 1 },
+      limit: { type: 'integer', minimum: 1, maximum: 500 },
+      offset: { type: 'integer', minimum: 0, maximum: 100000 },
+    },
+  },
 } as const;
 
 export type RequestSchemaName = keyof typeof RequestSchemas;

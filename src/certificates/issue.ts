@@ -5,6 +5,7 @@
  * same time) stores nothing new and returns the ids issued the first time.
  */
 import { randomUUID } from 'node:crypto';
+import { AuditKinds, type AuditLog } from '../domain/audit.js';
 import type { CertificateRecord } from '../domain/certificate.js';
 import type { AssignedHolder, CertificateSpec, MatterDefinition, ServiceDefinition } from '../domain/definition.js';
 import { OnevisitError } from '../domain/errors.js';
@@ -36,6 +37,8 @@ export interface CertificateIssuerOptions {
    */
   assignUscc?(applicationId: string, holder: AssignedHolder): Promise<string>;
   newId?: () => string;
+  /** Where each certificate issued (not one found issued already, on a retry) is recorded. */
+  audit?: AuditLog;
 }
 
 type CertifiedMatter = MatterDefinition & { certificate: CertificateSpec };
@@ -101,7 +104,18 @@ export function createCertificateIssuer(options: CertificateIssuerOptions): Effe
         signature,
       });
     }
-    return (await options.store.insert(rows)).map((row) => row.id);
+    const stored = await options.store.insert(rows);
+    // A row with another id was there already (a retried effect): it was recorded when it was issued.
+    for (const row of stored.filter((r, i) => r.id === rows[i]!.id)) {
+      await options.audit?.append({
+        at: row.issuedAt,
+        kind: AuditKinds.certificateIssued,
+        actor: { kind: 'system', id: null },
+        subject: { kind: 'certificate', id: row.id },
+        detail: { type: row.type, matter: row.matterId, application: row.applicationId, issuer: row.issuer, effect: row.effectId },
+      });
+    }
+    return stored.map((row) => row.id);
   };
 }
 

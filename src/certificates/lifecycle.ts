@@ -9,6 +9,7 @@
  * is reissued once even when two clerks press the button together.
  */
 import { randomUUID } from 'node:crypto';
+import { AuditKinds, type AuditLog } from '../domain/audit.js';
 import type { CertificateRecord } from '../domain/certificate.js';
 import { OnevisitError } from '../domain/errors.js';
 import type { CertificateStore, StoredCertificate } from '../store/certificateStore.js';
@@ -21,6 +22,8 @@ export interface LifecycleOptions {
   keyring: Keyring;
   now?: () => Date;
   newId?: () => string;
+  /** Where each revocation and reissue is recorded. */
+  audit?: AuditLog;
 }
 
 export interface Lifecycle {
@@ -55,7 +58,10 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       }
       const before = await current(id);
       if (before.status !== 'valid') throw notAllowed(before, 'revoked');
-      if (!(await options.store.revoke(id, { reason: trimmed, by, at: now().toISOString() }))) throw notAllowed(await current(id), 'revoked');
+      const at = now().toISOString();
+      if (!(await options.store.revoke(id, { reason: trimmed, by, at }))) throw notAllowed(await current(id), 'revoked');
+      // The reason stays on the certificate: free text is no audit detail.
+      await options.audit?.append({ at, kind: AuditKinds.certificateRevoked, actor: { kind: 'clerk', id: by }, subject: { kind: 'certificate', id }, detail: { type: before.type, application: before.applicationId } });
       return current(id);
     },
 
@@ -88,6 +94,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         signature,
       };
       if (!(await options.store.supersede(old.id, replacement, next.issuedAt))) throw notAllowed(await current(id), 'reissued');
+      await options.audit?.append({ at: next.issuedAt, kind: AuditKinds.certificateReissued, actor: { kind: 'clerk', id: by }, subject: { kind: 'certificate', id: old.id }, detail: { type: old.type, application: old.applicationId, replacement: next.id } });
       return current(next.id);
     },
   };

@@ -16,6 +16,7 @@ import canonicalize from 'canonicalize';
 import { VerificationChannels, VerificationResults, type CertificateStatus, type VerificationChannel, type VerificationResult } from '../domain/certificate.js';
 import { maskName } from '../domain/ids.js';
 import type { CertificateStore, StoredCertificate } from '../store/certificateStore.js';
+import type { AuditLog } from '../domain/audit.js';
 import type { Keyring } from './keys.js';
 import { intactRecord, standingOf } from './stored.js';
 
@@ -47,6 +48,8 @@ export interface VerifierOptions {
   store: Pick<CertificateStore, 'get' | 'logVerification'>;
   keyring: Keyring;
   now?: () => Date;
+  /** Where each verification is recorded too (the presented id only when it names a certificate). */
+  audit?: AuditLog;
 }
 
 export interface Verifier {
@@ -63,7 +66,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const now = options.now ?? (() => new Date());
 
   async function conclude(row: StoredCertificate | undefined, status: VerificationResult, via: VerificationChannel): Promise<Verification> {
-    await options.store.logVerification({ certificateId: row?.id ?? null, result: status, via, at: now().toISOString() });
+    const at = now().toISOString();
+    await options.store.logVerification({ certificateId: row?.id ?? null, result: status, via, at });
+    await options.audit?.append({ at, kind: 'certificate.verify', actor: { kind: 'anonymous', id: null }, subject: { kind: 'certificate', id: row?.id ?? 'unknown' }, detail: { result: status, via } });
     return row && status !== VerificationResults.tampered ? { status, certificate: summaryOf(row) } : { status };
   }
 

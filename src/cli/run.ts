@@ -11,6 +11,9 @@ import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefin
 import { withStartLock } from '../store/startLock.js';
 import { definitionHash } from '../definitions/index.js';
 import { keysDir, rotateKey } from '../certificates/keys.js';
+import { AuditKinds } from '../domain/audit.js';
+import { createAuditStore, verifyAuditChain } from '../store/audit.js';
+import { publicationAudit } from '../application/catalog.js';
 import { readConfig } from './config.js';
 import { simulate } from './simulate.js';
 import { serve } from './serve.js';
@@ -31,6 +34,8 @@ const USAGE = `usage: onevisit <command>
   user enable --username U     let a disabled account sign in again
   keys rotate                  add a new certificate signing key to ONEVISIT_DATA_DIR/keys; it signs from now on,
                                the old keys keep verifying
+  audit verify [--batch N]     walk the audit trail's hash chain from seq 1; exit 0 when it is whole, 1 naming
+                               the first row that does not fit (edited, deleted, moved)
 
 environment: PORT, ONEVISIT_DATA_DIR (default ./data), ONEVISIT_DATABASE_URL (postgres://… or sqlite:<file>),
              ONEVISIT_DATABASE_SCHEMA (PostgreSQL schema), ONEVISIT_BASE_URL, ONEVISIT_DEMO`;
@@ -54,6 +59,8 @@ export async function run(argv: string[], out: Out = { log: (l) => console.log(l
       return user(rest, out);
     case 'keys':
       return keys(rest, out);
+    case 'audit':
+      return auditCommand(rest, out);
     case 'serve':
       return serve(readConfig(), out);
     case undefined:
@@ -212,6 +219,7 @@ async function demo(out: Out): Promise<number> {
         return 1;
       }
       const published = await store.publish(result.definition, definitionHash, 'demo', new Date().toISOString());
+      if (published.created) await createAuditStore(db).append(publicationAudit(published, CLI_ACTOR));
       const { steps, final } = simulate(published.definition);
       out.log(`\n${published.definition.title['zh-Hans']} / ${published.definition.title.en} — published as v${published.definition.version}`);
       steps.forEach((s, i) => out.log(`${String(i + 1).padStart(3)}. ${s.event.padEnd(32)} ${s.actor.padEnd(36)} [${s.status}]`));
@@ -264,6 +272,7 @@ async function user(args: string[], out: Out): Promise<number> {
     });
     const departments = created.departments.length > 0 ? `, departments ${created.departments.join(', ')}` : '';
     const idNumber = created.idNumberMasked === null ? '' : `, id number ${created.idNumberMasked}`;
+    await createAuditStore(db).append({ at: new Date().toISOString(), kind: AuditKinds.userAdded, actor: CLI_ACTOR, subject: { kind: 'user', id: created.id }, detail: { username: created.username, role: created.role, departments: created.departments, idNumberMasked: created.idNumberMasked } });
     out.log(`created ${created.role} ${created.username}: id ${created.id}, name ${created.name}${departments}${idNumber}`);
     return 0;
   } catch (error) {
@@ -325,4 +334,40 @@ async function keys(args: string[], out: Out): Promise<number> {
   const id = await rotateKey(dir);
   out.log(`new signing key ${id} in ${dir}: older keys keep verifying; running servers sign with it from their next restart`);
   return 0;
+}
+
+/** Who acts when the command line changes something. */
+const CLI_ACTOR = { kind: 'system', id: 'cli' } as const;
+
+/** `audit verify`: the chain walked from seq 1 in batches; 0 when whole, 1 naming the first row that does not fit. */
+async function auditCommand(args: string[], out: Out): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand !== 'verify') {
+    out.error(`onevisit audit: ${subcommand === undefined ? 'name a subcommand' : `unknown subcommand "${subcommand}"`} (verify)\n\n${USAGE}`);
+    return 1;
+  }
+  let batch: number | undefined;
+  try {
+    const { values } = parseArgs({ args: rest, options: { batch: { type: 'string' } } });
+    if (values.batch !== undefined) {
+      batch = Number(values.batch);
+      if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch takes a positive whole number, not "${values.batch}"`);
+    }
+  } catch (error) {
+    out.error(`onevisit audit verify: ${(error as Error).message}`);
+    return 1;
+  }
+  const db = openConfigured(readConfig());
+  try {
+    await withStartLock(db, () => migrateLatest(db));
+    const result = await verifyAuditChain(db, batch === undefined ? {} : { batchSize: batch });
+    if (result.ok) {
+      out.log(`${describeDatabase(db)}: the audit trail is whole: ${result.rows} row${result.rows === 1 ? '' : 's'}${result.rows ? `, seq 1–${result.headSeq}, head ${result.headHash}` : ''}`);
+      return 0;
+    }
+    out.error(`onevisit audit verify: the audit trail is broken at seq ${result.seq} (${result.problem}): ${result.message}; ${result.rows} row${result.rows === 1 ? '' : 's'} before it fit`);
+    return 1;
+  } finally {
+    await db.destroy();
+  }
 }

@@ -229,6 +229,9 @@ export function apiRouter(services: HttpServices): Router {
   router.post('/effects/:id/retry', async (req, res) => {
     res.json(await effects.retry(principalOf(res), req.params.id!));
   });
+  router.get('/audit', async (req, res) => {
+    res.json(await services.audit.list(principalOf(res), req.query));
+  });
 
   router.use((req: Request, _res: Response) => {
     throw new OnevisitError('ROUTE.NOT_FOUND', `no resource at ${req.method} /api/v1${req.path}`);

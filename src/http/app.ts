@@ -13,6 +13,7 @@ import type { ApplicationUseCases } from '../application/applications.js';
 import type { CatalogUseCases } from '../application/catalog.js';
 import type { AdminUseCases } from '../application/admin.js';
 import type { EffectUseCases } from '../application/effects.js';
+import type { AuditUseCases } from '../application/audit.js';
 import { authenticate } from './auth.js';
 import { apiRouter } from './api.js';
 import { forbiddenKeyPath } from './safeJson.js';
@@ -30,6 +31,7 @@ export interface HttpServices {
   certificates: CertificateUseCases;
   /** The outbox for admins: failed effects, and their retry. */
   effects: EffectUseCases;
+  audit: AuditUseCases;
   /** The public keys, as a JWKS, for offline checkers. */
   keys: () => object;
   /** Titles for the public verify page. */

@@ -19,7 +19,7 @@ interface Route {
   response?: string;
   status?: number;
   /** The request schema its query string is checked with. */
-  query?: 'ApplicationFilters' | 'EffectFilters' | 'MetricsPeriod';
+  query?: 'ApplicationFilters' | 'EffectFilters' | 'MetricsPeriod' | 'AuditFilters';
 }
 
 export const ROUTES: readonly Route[] = [
@@ -61,6 +61,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'get', path: '/metrics', summary: 'The period\'s figures (submitted, finished, one-visit, on-time and no-submit rates, ratings; per service and per day) and the work in progress now (by status, warning level and department; effects waiting or given up)', who: 'admin', query: 'MetricsPeriod' },
   { method: 'get', path: '/effects', summary: 'Outbox effects that gave up (status=failed, the default) or are waiting (status=pending), oldest first', who: 'admin', query: 'EffectFilters', response: 'Effects' },
   { method: 'post', path: '/effects/{id}/retry', summary: 'Put a failed effect back to work: pending, due at once, its attempts reset', who: 'admin', response: 'Effect' },
+  { method: 'get', path: '/audit', summary: 'The audit trail, newest first: application events, sign-ins (failed ones too), publications, account and calendar changes, certificates issued, revoked, reissued and verified; by subject, actor, kind and period (from/to: China Standard Time days or instants), paged by limit/offset or seq (afterSeq, beforeSeq). `onevisit audit verify` checks its hash chain', who: 'admin', query: 'AuditFilters', response: 'AuditEntries' },
 ];
 
 const problemSchema = {
@@ -159,6 +160,21 @@ const responseSchemas = {
     },
   },
   Effects: { type: 'array', items: { $ref: '#/components/schemas/Effect' } },
+  AuditEntry: {
+    type: 'object',
+    required: ['seq', 'at', 'kind', 'actor', 'subject', 'detail', 'prevHash', 'hash'],
+    properties: {
+      seq: { type: 'integer' },
+      at: { type: 'string', format: 'date-time' },
+      kind: { type: 'string' },
+      actor: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string' }, id: { type: ['string', 'null'] } } },
+      subject: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string' }, id: { type: 'string' } } },
+      detail: { type: 'object' },
+      prevHash: { type: 'string', description: 'SHA-256 (hex) of the previous entry' },
+      hash: { type: 'string', description: 'SHA-256 (hex) of this entry over canonical JSON (RFC 8785)' },
+    },
+  },
+  AuditEntries: { type: 'array', items: { $ref: '#/components/schemas/AuditEntry' } },
   File: {
     type: 'object',
     required: ['fileId', 'sha256', 'size', 'mediaType'],

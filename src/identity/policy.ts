@@ -7,8 +7,8 @@
  *   the clerk's departments; a clerk of the window sees all of it, a matter's reviewer only what the matter
  *   needs (`visibilityOf`: its form fields, its materials, its comments, its certificates).
  * - A commitment is found false only by a clerk of the department that post-checks it (`requirePostCheck`).
- * - An admin authors definitions, manages users and the calendar, reads metrics, and lists and retries
- *   the outbox's effects (which name applications by id only); admins do not read or act on applications.
+ * - An admin authors definitions, manages users and the calendar, reads metrics and the audit trail, and lists
+ *   and retries the outbox's effects (which name applications by id only); admins do not read or act on applications.
  * Which event an actor may send in which state (and for which department) is the engine's rule table
  * (definitions/eventRules.ts); this module decides who reaches the engine at all.
  */
@@ -38,12 +38,13 @@ export type Capability =
   | 'calendar.edit'
   | 'metrics.read'
   | 'effect.list'
-  | 'effect.retry';
+  | 'effect.retry'
+  | 'audit.read';
 
 const CAPABILITIES = {
   citizen: ['application.submit', 'application.read', 'file.upload'],
   clerk: ['application.read', 'application.queue', 'file.upload'],
-  admin: ['definition.author', 'user.manage', 'user.disable', 'user.enable', 'calendar.edit', 'metrics.read', 'effect.list', 'effect.retry'],
+  admin: ['definition.author', 'user.manage', 'user.disable', 'user.enable', 'calendar.edit', 'metrics.read', 'effect.list', 'effect.retry', 'audit.read'],
 } as const satisfies Record<Role, readonly Capability[]>;
 
 /** Throws AUTH.FORBIDDEN unless the subject's role carries the capability. */

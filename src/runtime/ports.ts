@@ -216,8 +216,9 @@ export interface DefinitionStore {
   /**
    * Stores the definition as the next version of its service (its `version` is replaced), unless its content equals
    * the latest version's: then that one is answered (publishing is idempotent by hash, also when two instances race).
+   * `created` tells which: true when this call stored a new version (what the audit trail records).
    */
-  publish(definition: ServiceDefinition, hash: (d: ServiceDefinition) => string, publishedBy: string, at: string): Promise<PublishedDefinition>;
+  publish(definition: ServiceDefinition, hash: (d: ServiceDefinition) => string, publishedBy: string, at: string): Promise<PublishedDefinition & { created: boolean }>;
   latest(): Promise<PublishedDefinition[]>;
   versions(serviceId: string): Promise<PublishedDefinition[]>;
 }

@@ -7,6 +7,7 @@ import { chinaDateCompact } from '../domain/time.js';
 import { OpenStatuses } from '../domain/vocabulary.js';
 import type { ApplicationRow, ApplicationStore, DecideTransition, EffectLease, EventRow, NewApplication, OutboxEntry, Tracking, Transition } from '../runtime/ports.js';
 import { addFigures } from './figures.js';
+import { appendAudit, applicationEventAudit } from './audit.js';
 import type { Database } from './database.js';
 import { isPostgres } from './database.js';
 import { Batcher } from './batcher.js';
@@ -45,6 +46,7 @@ export function createApplicationStore(db: Database): ApplicationStore {
     await writeTasks(w, id, t.tasks, t.updatedAt, t.claim);
     await addFigures(w, t.figures);
     if (t.completes) await w.run(COMPLETE_EFFECT_SQL, [t.updatedAt, t.completes]);
+    await appendAudit(w, [applicationEventAudit(t.event, t.status)]); // last: it holds the audit chain's head until commit
     return t;
   }
 
@@ -185,6 +187,7 @@ async function insertApplications(w: Writer, batch: readonly NewApplication[]): 
     await insertTasks(w, tasks, row.createdAt);
   }
   await addFigures(w, batch.flatMap((b) => b.figures));
+  await appendAudit(w, batch.map((b) => applicationEventAudit(b.event, b.row.status, `${b.row.serviceId}@${b.row.serviceVersion}`))); // last: it holds the audit chain's head
   return numbers;
 }
 const UPDATE_APPLICATION_SQL =

@@ -29,7 +29,7 @@ export function createDefinitionStore(db: Database): DefinitionStore {
       for (let attempt = 1; ; attempt++) {
         const latest = await db('service_definitions').where({ service_id: definition.id }).orderBy('version', 'desc').first();
         const current = latest ? Number(latest.version) : 0;
-        if (latest && latest.hash === hash({ ...definition, version: current })) return fromRow(latest);
+        if (latest && latest.hash === hash({ ...definition, version: current })) return { ...fromRow(latest), created: false };
         const version = current + 1;
         const stored: ServiceDefinition = { ...definition, version };
         const published = { definition: stored, hash: hash(stored), publishedAt: at };
@@ -45,7 +45,7 @@ export function createDefinitionStore(db: Database): DefinitionStore {
           .onConflict(['service_id', 'version'])
           .ignore()
           .returning('version');
-        if (inserted.length > 0) return published;
+        if (inserted.length > 0) return { ...published, created: true };
         if (attempt >= MAX_PUBLISH_ATTEMPTS) throw new Error(`publishing ${definition.id}: version ${version} was taken ${attempt} times in a row by other publishers`);
       }
     },

@@ -9,6 +9,7 @@ import * as work from './migrations/005_work.js';
 import * as certificates from './migrations/006_certificates.js';
 import * as uniqueIdNumber from './migrations/007_unique_id_number.js';
 import * as scale from './migrations/008_scale.js';
+import * as audit from './migrations/009_audit.js';
 import * as accounts from './migrations/010_accounts.js';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '006_certificates': certificates,
   '007_unique_id_number': uniqueIdNumber,
   '008_scale': scale,
+  '009_audit': audit,
   '010_accounts': accounts,
 };
 

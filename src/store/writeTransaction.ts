@@ -11,6 +11,8 @@ import type { Database } from './database.js';
 import { isPostgres } from './database.js';
 
 export interface Writer {
+  /** Which database the statements go to (for the few that differ). */
+  readonly postgres: boolean;
   /** Runs a statement; resolves to the number of rows it changed. */
   run(sql: string, params: readonly unknown[]): Promise<number>;
   /** Runs a statement that returns rows (e.g. `RETURNING`); resolves to the first. */
@@ -35,6 +37,7 @@ export async function writeTransaction<T>(db: Database, work: (writer: Writer) =
   if (isPostgres(db)) {
     return db.transaction((tx) =>
       work({
+        postgres: true,
         async run(sql, params) {
           const result = (await tx.raw(sql, [...params] as Knex.RawBinding[])) as { rowCount: number | null };
           return result.rowCount ?? 0;
@@ -68,6 +71,7 @@ export async function writeTransaction<T>(db: Database, work: (writer: Writer) =
 
 function sqliteWriter(connection: SqliteConnection): Writer {
   return {
+    postgres: false,
     run: async (sql, params) => {
       const stmt = await statement(connection, sql);
       return new Promise((resolve, reject) =>

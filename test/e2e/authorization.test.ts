@@ -209,6 +209,7 @@ const MATRIX: Row[] = [
   { route: 'GET /effects', expect: adminOnly(200) },
   // Each role is refused before any lookup; the admin retries an effect that gave up.
   { route: 'POST /effects/{id}/retry', expect: adminOnly(200), call: async (role, w) => (role === 'admin' ? { params: { id: await failedEffect(w.server, w.application) } } : {}) },
+  { route: 'GET /audit', expect: adminOnly(200) },
 ];
 
 /** The path parameters a row uses unless it names its own: A's application and file, start-a-business, 2026. */

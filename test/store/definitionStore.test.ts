@@ -29,7 +29,8 @@ for (const kind of databaseKinds) {
       const first = await store.publish(base!, definitionHash, 'admin', at);
       const again = await store.publish(base!, definitionHash, 'someone else', '2027-01-01T00:00:00.000Z');
       expect(first.definition.version).to.equal(1);
-      expect(again).to.deep.equal(first);
+      expect({ ...again, created: true }).to.deep.equal(first);
+      expect([first.created, again.created], 'whether each call stored a version').to.deep.equal([true, false]);
       expect(await versionsOf()).to.deep.equal([1]);
     });
 
@@ -51,6 +52,7 @@ for (const kind of databaseKinds) {
         expect(result.definition.version).to.equal(1);
         expect(result.hash).to.equal(stored!.hash);
       }
+      expect(results.filter((r) => r.created), 'one of them stored it').to.have.length(1);
     });
 
     it('different contents published at once on two pools each get a version of their own, none fails', async () => {

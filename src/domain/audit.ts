@@ -1,0 +1,64 @@
+/**
+ * The audit trail's words: what an entry says, and the port every layer appends through. An entry is small —
+ * who did what to which thing, and a few facts (an event type, a matter, a result) — and never carries a full
+ * resident id number, a password or a token. The chain itself (seq, prev_hash, hash) is the store's
+ * (src/store/audit.ts).
+ */
+
+export const AuditKinds = {
+  /** An application's event (the submission too: detail.type SUBMIT), written in the transition's transaction. */
+  applicationEvent: 'application.event',
+  signIn: 'auth.sign-in',
+  signInFailed: 'auth.sign-in-failed',
+  definitionPublished: 'definition.publish',
+  userAdded: 'user.add',
+  userRegistered: 'user.register',
+  userDisabled: 'user.disable',
+  userEnabled: 'user.enable',
+  calendarSaved: 'calendar.save',
+  certificateIssued: 'certificate.issue',
+  certificateRevoked: 'certificate.revoke',
+  certificateReissued: 'certificate.reissue',
+  certificateVerified: 'certificate.verify',
+} as const;
+export type AuditKind = (typeof AuditKinds)[keyof typeof AuditKinds];
+
+/**
+ * Who acted: a role (citizen, clerk, admin), an application actor kind (applicant, scheduler, system), or
+ * `anonymous` (a verification, a failed sign-in). The id is the account's id, or null when there is none.
+ */
+export interface AuditActor {
+  kind: string;
+  id: string | null;
+}
+
+/** What it was done to: `application`, `user`, `username` (a hash), `definition` (`service@version`), `calendar` (year), `certificate`. */
+export interface AuditSubject {
+  kind: string;
+  id: string;
+}
+
+export interface AuditEntry {
+  /** ISO 8601. */
+  at: string;
+  kind: AuditKind;
+  actor: AuditActor;
+  subject: AuditSubject;
+  /** A few facts as JSON: kept small, no full id numbers, no secrets. */
+  detail?: Record<string, unknown>;
+}
+
+/** An entry as stored: its place in the chain and the hashes that link it. */
+export interface AuditRecord extends Required<AuditEntry> {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** Where the layers above the store append (implemented in src/store/audit.ts, wired in src/main.ts). */
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>;
+}
+
+/** An audit log that keeps nothing: for tools and tests that build a part without the whole. */
+export const noAudit: AuditLog = { append: async () => undefined };
