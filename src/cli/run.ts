@@ -317,6 +317,13 @@ async function userSwitch(subcommand: 'disable' | 'enable', args: string[], out:
       await identity.enableUser(account.id);
       out.log(`enabled ${account.role} ${account.username}${was ? ' (it was not disabled)' : ''}: it can sign in again`);
     }
+    await createAuditStore(db).append({
+      at: new Date().toISOString(),
+      kind: subcommand === 'disable' ? AuditKinds.userDisabled : AuditKinds.userEnabled,
+      actor: CLI_ACTOR,
+      subject: { kind: 'user', id: account.id },
+      detail: { username: account.username },
+    });
     return 0;
   } finally {
     await db.destroy();

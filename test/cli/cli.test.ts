@@ -186,6 +186,31 @@ describe('onevisit CLI', () => {
     });
   });
 
+  it("records the command line's account changes in the audit trail, which `audit verify` passes whole", async () => {
+    const db = openDatabase({ dataDir: tmp });
+    try {
+      const user = (await db('users').where({ username: 'clerk.zhou' }).first()) as { id: string };
+      const rows = (await db('audit').where({ subject_kind: 'user', subject_id: user.id }).orderBy('seq')) as Record<string, unknown>[];
+      expect(rows.map((r) => [r.kind, r.actor_kind, r.actor_id])).to.deep.equal([
+        ['user.add', 'system', 'cli'],
+        ['user.disable', 'system', 'cli'],
+        ['user.disable', 'system', 'cli'],
+        ['user.enable', 'system', 'cli'],
+      ]);
+      expect(rows.map((r) => String(r.detail)).join(' ')).to.not.contain('a long enough password');
+    } finally {
+      await db.destroy();
+    }
+    const verified = onevisit('audit', 'verify');
+    expect(verified.code, verified.stderr).to.equal(0);
+    expect(verified.stdout).to.match(/the audit trail is whole: \d+ rows, seq 1–\d+, head [0-9a-f]{64}\n$/);
+    for (const args of [['audit'], ['audit', 'check'], ['audit', 'verify', '--batch', '0'], ['audit', 'verify', '--all']]) {
+      const refused = onevisit(...args);
+      expect(refused.code, args.join(' ')).to.equal(1);
+      noStackTrace(refused.stderr);
+    }
+  });
+
   it('user disable and enable name an unknown account or a missing --username, and exit 1', () => {
     for (const subcommand of ['disable', 'enable']) {
       const unknown = onevisit('user', subcommand, '--username', 'nobody.here');
