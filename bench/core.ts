@@ -4,8 +4,9 @@
  * - onevisit: the Engine on its stores (every step one transaction: the application row, the event row, outbox
  *   effects, open_tasks, figures);
  * - the floor: the same rows written by knex transactions with no engine work — every row the engine wrote,
- *   transaction by transaction (applications, events and outbox read back from the engine's database; the
- *   open_tasks set and figure deltas of each step captured from the engine's store calls);
+ *   transaction by transaction (applications, events, outbox and the audit chain's rows read back from the
+ *   engine's database — the audit head taken as the engine takes it; the open_tasks set and figure deltas of each
+ *   step captured from the engine's store calls);
  * - bpmn-engine (bench/bpmn.ts): the floor's transactions, each also reading the application's stored BPMN state,
  *   recovering and resuming an engine from it, signalling the step's task and storing `getState()` as the snapshot.
  * Beside it, engine work alone (no persistence, alternating): onevisit's compile-once machine with XState's
@@ -150,6 +151,8 @@ function countQueries(db: Database, label: string) {
 
 interface Step {
   event: Row;
+  /** The audit chain's row of the event (its seq and prev_hash are the floor's own head's when written). */
+  audit: Row;
   /** The recorded event's payload, parsed. */
   payload: Record<string, unknown>;
   effects: Row[];
@@ -166,6 +169,7 @@ async function recordedTransactions(db: Database, captured: Map<string, Captured
   const applications = (await db('applications').orderBy('created_at')) as Row[];
   const events = (await db('application_events').orderBy(['application_id', 'seq'])) as Row[];
   const outbox = (await db('outbox')) as Row[];
+  const audit = (await db('audit').where({ subject_kind: 'application' }).orderBy('seq')) as Row[];
   return applications.map((app) => ({
     app,
     steps: events
@@ -174,7 +178,9 @@ async function recordedTransactions(db: Database, captured: Map<string, Captured
         const seq = Number(event.seq);
         const c = captured.get(`${String(app.id)}:${seq}`);
         if (!c) throw new Error(`no captured writes for ${String(app.id)} step ${seq}`);
-        return { event, payload: JSON.parse(String(event.payload)) as Record<string, unknown>, effects: outbox.filter((o) => o.application_id === app.id && Number(o.seq) === seq), captured: c };
+        const row = audit.find((a) => a.subject_id === app.id && (JSON.parse(String(a.detail)) as { seq?: number }).seq === seq);
+        if (!row) throw new Error(`no audit row for ${String(app.id)} step ${seq}`);
+        return { event, audit: row, payload: JSON.parse(String(event.payload)) as Record<string, unknown>, effects: outbox.filter((o) => o.application_id === app.id && Number(o.seq) === seq), captured: c };
       }),
   }));
 }
@@ -207,7 +213,7 @@ async function runFloor(recorded: readonly Recorded[], definitionRow: Row, bpmn?
     const id = String(app.id);
     let tasks = new Map<string, { claimed_by: string | null; claimed_at: string | null }>();
     for (let s = 0; s < steps.length; s++) {
-      const { event, payload, effects, captured } = steps[s]!;
+      const { event, audit, payload, effects, captured } = steps[s]!;
       const seq = Number(event.seq);
       const at = String(event.at);
       await db.transaction(async (tx) => {
@@ -256,12 +262,18 @@ async function runFloor(recorded: readonly Recorded[], definitionRow: Row, bpmn?
         for (const d of summed(captured.figures)) {
           await tx('figures').insert({ day: d.day, service_id: d.serviceId, name: d.name, value: d.value }).onConflict(['day', 'service_id', 'name']).merge({ value: tx.raw('figures.value + excluded.value') });
         }
+        // The audit chain, last as the engine appends it: the head reserved, the event's row linked to it.
+        const [head] = (await tx.raw('UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash')) as { seq: number; hash: string }[];
+        if (head!.hash !== audit.prev_hash) throw new Error(`the floor's audit chain left the engine's at ${id} step ${seq}`);
+        await tx('audit').insert({ ...audit, seq: head!.seq });
       });
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // What stays open after the lifecycle (a commitment's post-check) stays open on the floor too.
   const left = Number(((await db('open_tasks').count({ n: '*' }).first()) as { n: number }).n);
-  if (left !== 0) throw new Error(`the floor left ${left} open tasks`);
+  const expected = recorded.reduce((n, r) => n + (r.steps.at(-1)?.captured.tasks.length ?? 0), 0);
+  if (left !== expected) throw new Error(`the floor left ${left} open tasks, the engine ${expected}`);
   await dispose(side);
   return { seconds, snapshotBytes: stored ? bytes / stored : 0 };
 }

@@ -42,7 +42,7 @@ const rows = [
 if (core && runs('core')) {
   const steps = core.transactions / core.applications;
   rows.push([
-    `start-a-business lifecycle, SQLite synchronous=${core.synchronous} (${core.applications} applications × ${steps} steps, ${core.rounds} rounds; floor: the same rows — applications, events, outbox, open_tasks, figures — by knex, no engine)`,
+    `start-a-business lifecycle, SQLite synchronous=${core.synchronous} (${core.applications} applications × ${steps} steps, ${core.rounds} rounds; floor: the same rows — applications, events, outbox, open_tasks, figures, audit chain — by knex, no engine)`,
     `${core.engine.toFixed(1)} applications/s`,
     `${core.floor.toFixed(1)} applications/s`,
     core.ratio.toFixed(2),
