@@ -124,9 +124,9 @@ if (scale && runs('scale')) {
     const q = side.queue;
     const d = side.direct;
     rows.push([
-      `clerk queue at ${n} applications (${side.seeded.open.toLocaleString('en')} open, ${side.seeded.openTasks.toLocaleString('en')} open tasks), ${name}: GET /api/v1/applications as the window clerk (${side.clerk.queueLength.toLocaleString('en')} tasks, page of 50), ${q.requests} requests one at a time (floor: the same query straight on the database, no HTTP)`,
+      `clerk queue at ${n} applications (${side.seeded.open.toLocaleString('en')} open, ${side.seeded.openTasks.toLocaleString('en')} open tasks), ${name}: GET /api/v1/applications as the window clerk (${side.clerk.queueLength.toLocaleString('en')} tasks, page of 50), ${q.requests} requests one at a time (floors: the same query straight on the database; an authenticated GET /api/v1/auth/me over the same HTTP path)`,
       `p50 ${q.p50} ms, p99 ${q.p99} ms; 8 in flight: p99 ${side.queueConcurrent.p99} ms, ${side.queueConcurrent.requestsPerSecond.toFixed(0)} req/s`,
-      `p50 ${d.queue!.p50} ms, p99 ${d.queue!.p99} ms`,
+      `query alone: p50 ${d.queue!.p50} ms, p99 ${d.queue!.p99} ms${side.httpFloor ? `; GET /api/v1/auth/me the same way: p50 ${side.httpFloor.p50} ms, p99 ${side.httpFloor.p99} ms` : ''}`,
       (q.p99 / 20).toFixed(2) + ' of target',
       `p99 < 20 ms${q.p99 < 20 ? '' : ' (missed)'}`,
     ]);
@@ -143,7 +143,7 @@ if (scale && runs('scale')) {
 if (rss && runs('rss')) {
   rows.push([
     `RSS after ${rss.applications.toLocaleString('en')} applications through the engine (in-process, SQLite, certificate-free; ${(100 * rss.driveShare).toFixed(0)}% driven to completed, ${rss.transactions.toLocaleString('en')} transactions, ${rss.concurrency} concurrent submitters; after a forced GC${rss.gcExposed ? '' : ' — gc not exposed'}) (floor column: RSS before the first application)`,
-    `${rss.end.rssMb} MB (${rss.growthMb >= 0 ? '+' : ''}${rss.growthMb} MB; +${rss.growthAfterWarmupMb} MB after the first ${rss.afterWarmup.applications.toLocaleString('en')}; highest reading ${rss.peakMb ?? '?'} MB), heap ${rss.end.heapUsedMb} MB, ${rss.applicationsPerSecond.toFixed(0)} applications/s`,
+    `${rss.end.rssMb} MB (${rss.growthMb >= 0 ? '+' : ''}${rss.growthMb} MB; ${rss.growthAfterWarmupMb >= 0 ? '+' : ''}${rss.growthAfterWarmupMb} MB after the first ${rss.afterWarmup.applications.toLocaleString('en')}; highest reading ${rss.peakMb ?? '?'} MB), heap ${rss.end.heapUsedMb} MB, ${rss.applicationsPerSecond.toFixed(0)} applications/s`,
     `${rss.start.rssMb} MB, heap ${rss.start.heapUsedMb} MB`,
     (rss.growthMb / 50).toFixed(2) + ' of target',
     `growth < 50 MB${rss.growthMb < 50 ? '' : ' (missed)'}`,

@@ -10,7 +10,8 @@
  * 2. The real server (bench/scaleServer.ts: startOnevisit as `onevisit serve` runs it) is forked on that database;
  *    a clerk and an admin sign in over POST /api/v1/auth/login.
  * 3. bench/scaleLoad.ts (another process) times GET /api/v1/applications — a clerk's queue — one request at a
- *    time (p50/p99 of BENCH_SCALE_REQUESTS, 3,000), then with 8 in flight, then a few filtered variants; and an
+ *    time (p50/p99 of BENCH_SCALE_REQUESTS, 3,000; just before it GET /api/v1/auth/me the same way, the HTTP
+ *    floor), then with 8 in flight, then a few filtered variants; and an
  *    admin's GET /api/v1/metrics, all time and for a period (`?from=…&to=…`), reading the server's RSS
  *    (/proc/<pid>/status VmRSS) before and after the metrics requests.
  * 4. With the server stopped, the same queries are timed in this process straight on the database (no HTTP), and
@@ -45,6 +46,11 @@ export interface ScaleSide {
   clerk: { username: string; departments: string[]; queueLength: number };
   /** The clerk's queue (GET /api/v1/applications, first page of 50), one request at a time. */
   queue: LoadSummary;
+  /**
+   * The HTTP floor: GET /api/v1/auth/me as the same clerk, timed the same way just before the queue — the HTTP
+   * stack, the session check and this machine's scheduling, without the queue's query.
+   */
+  httpFloor: LoadSummary;
   /** The same with 8 requests in flight. */
   queueConcurrent: LoadSummary;
   /** Other queue reads, one at a time: another department's clerk, claimed=me, warning=red, a later page. */
@@ -221,6 +227,8 @@ async function benchOne(database: 'sqlite' | 'postgres', o: { applications: numb
     const loadBefore = os.loadavg();
     const requests = Number(process.env.BENCH_SCALE_REQUESTS ?? 3000);
     const queuePath = '/api/v1/applications';
+    const httpFloor = await load({ url: base, paths: ['/api/v1/auth/me'], headers: clerk, requests, concurrency: 1, warmup: 200, label: `${database} auth/me` });
+    verbose(`scale ${database}: GET /api/v1/auth/me one at a time: p50 ${httpFloor.p50} ms, p99 ${httpFloor.p99} ms`);
     const queue = await load({ url: base, paths: [queuePath], headers: clerk, requests, concurrency: 1, warmup: 200, label: `${database} queue` });
     verbose(`scale ${database}: queue one at a time: p50 ${queue.p50} ms, p99 ${queue.p99} ms, max ${queue.max} ms, ${queue.requestsPerSecond.toFixed(0)} req/s`);
     const queueConcurrent = await load({ url: base, paths: [queuePath], headers: clerk, requests, concurrency: 8, warmup: 50, label: `${database} queue ×8` });
@@ -266,6 +274,7 @@ async function benchOne(database: 'sqlite' | 'postgres', o: { applications: numb
       databaseMb,
       clerk: { username: windowClerk, departments: ['comprehensive-window'], queueLength: windowTasks },
       queue,
+      httpFloor,
       queueConcurrent,
       queueVariants,
       metrics: {
