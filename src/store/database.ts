@@ -40,9 +40,11 @@ export function openDatabase(config: DatabaseConfig): Database {
       // The busy timeout comes first: another process may hold the file while this connection switches it to WAL.
       // WAL lets readers proceed beside the one writer. FULL sync makes a commit durable before it is
       // acknowledged, across power loss and OS crashes too (in WAL, NORMAL survives a process crash but may lose
-      // the last commits when the machine goes down), so an answered request is never forgotten.
+      // the last commits when the machine goes down), so an answered request is never forgotten. A 64 MiB page
+      // cache (the default is 2 MiB) keeps the hot pages — open tasks, indexes, recent rows — in memory beside a
+      // city's history.
       afterCreate(connection: { run(sql: string, cb: (error: Error | null) => void): void }, done: (error: Error | null, c: unknown) => void) {
-        const pragmas = ['PRAGMA busy_timeout = 5000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON'];
+        const pragmas = ['PRAGMA busy_timeout = 5000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON', 'PRAGMA cache_size = -65536'];
         const next = (i: number): void => {
           if (i === pragmas.length) return done(null, connection);
           connection.run(pragmas[i]!, (error) => (error ? done(error, connection) : next(i + 1)));

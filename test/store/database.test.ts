@@ -17,11 +17,12 @@ describe('store/database (sqlite)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('syncs every commit fully (synchronous = FULL), in WAL mode, with foreign keys and a busy timeout', async () => {
+  it('syncs every commit fully (synchronous = FULL), in WAL mode, with foreign keys, a busy timeout and a 64 MiB page cache', async () => {
     const pragma = async (name: string) => Object.values(((await db.raw(`PRAGMA ${name}`)) as Record<string, unknown>[])[0]!)[0];
     expect(await pragma('synchronous')).to.equal(2); // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
     expect(await pragma('journal_mode')).to.equal('wal');
     expect(await pragma('foreign_keys')).to.equal(1);
     expect(await pragma('busy_timeout')).to.equal(5000);
+    expect(await pragma('cache_size')).to.equal(-65536); // KiB: 64 MiB
   });
 });
