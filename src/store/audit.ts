@@ -256,7 +256,7 @@ export type AuditVerification =
       ok: false;
       /** The first row that does not fit (for a deleted row, the seq it had). */
       seq: number;
-      problem: 'missing' | 'edited' | 'unlinked' | 'head';
+      problem: 'missing' | 'edited' | 'unlinked' | 'head' | 'outside';
       message: string;
       /** Rows that fitted before it. */
       rows: number;
@@ -272,6 +272,8 @@ export async function verifyAuditChain(db: Database, { batchSize = 1000 }: { bat
   let expected = 1;
   let prevHash = GENESIS_HASH;
   const broken = (seq: number, problem: Extract<AuditVerification, { ok: false }>['problem'], message: string): AuditVerification => ({ ok: false, seq, problem, message, rows: expected - 1 });
+  const before = (await db('audit').where('seq', '<', 1).min({ seq: 'seq' }).first()) as { seq: number | string | null } | undefined;
+  if (before?.seq !== null && before?.seq !== undefined) return broken(Number(before.seq), 'outside', `seq ${Number(before.seq)}: before the chain's start at 1 (a row was moved or added there)`);
   for (;;) {
     const rows = (await db('audit').select(COLUMNS.split(', ')).where('seq', '>=', expected).orderBy('seq').limit(batchSize)) as Row[];
     for (const row of rows) {

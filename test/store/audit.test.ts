@@ -105,6 +105,11 @@ for (const kind of databaseKinds) {
       expect(await verifyAuditChain(database.db)).to.deep.include({ ok: false, seq: 6, problem: 'missing' });
       await database.db('audit').where({ seq: 600 }).update({ seq: 6 });
       expect((await verifyAuditChain(database.db)).ok).to.equal(true);
+      const first = (await database.db('audit').where({ seq: 1 }).first()) as Row;
+      await database.db('audit').insert({ ...first, seq: 0 });
+      expect(await verifyAuditChain(database.db)).to.deep.include({ ok: false, seq: 0, problem: 'outside' });
+      await database.db('audit').where({ seq: 0 }).delete();
+      expect((await verifyAuditChain(database.db)).ok).to.equal(true);
     });
 
     it('reports two rows that changed places at the first of them', async () => {
