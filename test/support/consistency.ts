@@ -4,7 +4,9 @@
  * projection says what the snapshot says, no certificate was issued twice, and no effect is left pending.
  * `findInconsistencies` answers every violation as a line of text (none: all holds), so a failure names them all.
  */
-import { openTasks, type PersistedSnapshot } from '../../src/definitions/index.js';
+import type { PersistedSnapshot } from '../../src/definitions/index.js';
+import { taskRowsOf } from '../../src/runtime/tasks.js';
+import { createWorkingCalendar } from '../../src/domain/calendar.js';
 import { createApplicationStore, type Database } from '../../src/store/index.js';
 import type { Engine } from '../../src/runtime/index.js';
 import { createEngine } from './world.js';
@@ -77,7 +79,8 @@ export async function findInconsistencies(db: Database, ledger: Ledger = emptyLe
     const row = await store.getApplication(id);
     const { compiled } = await engine.inspect(id);
     const snapshot = compiled.machine.resolveState({ value: row!.snapshot.value, context: row!.snapshot.context });
-    const expected = openTasks(compiled, snapshot)
+    // What the row says is open: the snapshot's tasks, and a completed application's commitments to check afterwards.
+    const expected = taskRowsOf(id, compiled, snapshot, row!.tracking, createWorkingCalendar())
       .map((t) => `${t.task}@${t.department}`)
       .sort();
     const stored = ((await db('open_tasks').where({ application_id: id }).select('task', 'department')) as { task: string; department: string }[]).map((t) => `${t.task}@${t.department}`).sort();
