@@ -39,18 +39,6 @@ export interface ApplicationSummary {
   updatedAt: string;
 }
 
-/** One open task in a clerk's queue: the task, who holds it, and the application it belongs to. */
-export interface QueueItem extends ApplicationSummary {
-  task: string;
-  kind: TaskKind;
-  party: TaskParty;
-  department: string;
-  matter: string | null;
-  openedAt: string;
-  claimedBy: string | null;
-  claimedAt: string | null;
-}
-
 /** An open task of an application and who holds it. */
 export interface TaskEntry {
   task: string;
@@ -62,6 +50,9 @@ export interface TaskEntry {
   claimedBy: string | null;
   claimedAt: string | null;
 }
+
+/** One open task in a clerk's queue: the task, who holds it, and the application it belongs to. */
+export interface QueueItem extends ApplicationSummary, TaskEntry {}
 
 export interface TimelineEntry {
   seq: number;

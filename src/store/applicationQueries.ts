@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { WarningLevel } from '../domain/calendar.js';
 import { OpenStatuses, type ApplicationStatus } from '../domain/vocabulary.js';
 import type { TaskKind, TaskParty } from '../definitions/index.js';
-import type { FigureDelta, FigureName, Tracking } from '../runtime/ports.js';
+import type { FigureDelta, FigureName, TaskRow, Tracking } from '../runtime/ports.js';
 import type { Database } from './database.js';
 import { trackingFromRow } from './applicationStore.js';
 import { addFigures } from './figures.js';
@@ -25,18 +25,8 @@ export interface ApplicationSummaryRow {
   updatedAt: string;
 }
 
-export interface TaskSummaryRow {
-  applicationId: string;
-  task: string;
-  kind: TaskKind;
-  party: TaskParty;
-  department: string;
-  matter: string | null;
-  status: ApplicationStatus;
-  dueAt: string | null;
-  blueAt: string | null;
-  yellowAt: string | null;
-  warningLevel: WarningLevel;
+/** A row of `open_tasks` as read back: the projection's columns, when the task opened, and its claim. */
+export interface TaskSummaryRow extends TaskRow {
   openedAt: string;
   claimedBy: string | null;
   claimedAt: string | null;
