@@ -15,6 +15,7 @@ import { checkInput } from './input.js';
 import { requireApplicationReader } from '../identity/policy.js';
 import { getByPointer } from '../domain/pointer.js';
 import type { FileService } from '../files/index.js';
+import type { ServiceDefinition } from '../domain/definition.js';
 
 export interface ApplicationsDeps {
   engine: Engine;
@@ -161,7 +162,10 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       let actor: ActorRef;
       try {
         // A clerk's decision takes the task's claim in the engine's transaction; another clerk's claim refuses it.
-        actor = actorFor(subject, (await open(subject, id)).access);
+        const { access, compiled } = await open(subject, id);
+        actor = actorFor(subject, access);
+        // A supplement's form replaces the form: what its certificates would print is checked as at submission.
+        if (drawable && request.type === 'SUPPLEMENT' && request.data?.form !== undefined) drawableForm(compiled.definition, request.data.form, '/data/form');
       } catch (error) {
         // Anyone may object during a public notice (公示): the objection is the public's, not the applicant's.
         if (!(subject.role === 'citizen' && request.type === 'OBJECTION' && isOnevisitError(error, 'APPLICATION.NOT_FOUND'))) throw error;
@@ -225,22 +229,32 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
    */
   async function checkDrawable(subject: Subject, request: SubmitBody): Promise<void> {
     const compiled = await engine.service(request.serviceId, request.version);
+    const applicantHolds = drawableForm(compiled.definition, request.form, '/form');
+    const name = applicantHolds && accountName ? await accountName(subject.userId) : undefined;
+    if (name) drawable!(name, '/account/name');
+  }
+
+  /**
+   * Checks every text of `form` (found at `at` in the request) that a certificate of the definition would print:
+   * its fields, and a holder's id and name taken from the form. Answers whether a certificate is held by the
+   * applicant (whose account name it then prints).
+   */
+  function drawableForm(definition: ServiceDefinition, form: unknown, at: string): boolean {
     let applicantHolds = false;
-    for (const step of compiled.definition.steps) {
+    for (const step of definition.steps) {
       if (step.kind !== 'review') continue;
       for (const matter of step.matters) {
         const certificate = matter.certificate;
         if (!certificate) continue;
-        if (!certificate.holder) applicantHolds = true;
         const holder = certificate.holder;
-        const pointers = [...Object.values(certificate.fields), ...(holder ? ['id' in holder ? [holder.id, holder.name] : [holder.name]].flat() : [])];
-        for (const pointer of pointers) {
-          for (const [text, at] of strings(getByPointer(request.form, pointer), pointer)) drawable!(text, `/form${at}`);
+        if (!holder) applicantHolds = true;
+        const holderPointers = !holder ? [] : 'id' in holder ? [holder.id, holder.name] : [holder.name, ...(holder.existing !== undefined ? [holder.existing] : [])];
+        for (const pointer of [...Object.values(certificate.fields), ...holderPointers]) {
+          for (const [text, where] of strings(getByPointer(form, pointer), pointer)) drawable!(text, `${at}${where}`);
         }
       }
     }
-    const name = applicantHolds && accountName ? await accountName(subject.userId) : undefined;
-    if (name) drawable!(name, '/account/name');
+    return applicantHolds;
   }
 
   async function taskEntries(id: string): Promise<TaskEntry[]> {

@@ -4,7 +4,10 @@
  *
  * - `unknown`: no certificate has the id (or the presented record names none);
  * - `tampered`: the stored record no longer verifies under its signature, a column disagrees with the signed
- *   record, or what was presented (record, key id, signature) differs from what is stored by a single byte;
+ *   record, or what was presented (record, key id, signature) differs from what is stored by a single byte —
+ *   including a presented record that nests deeper than MAX_JSON_DEPTH, holds a number beyond JSON's range
+ *   (`1e999`) or a lone surrogate, which no record we sign does (canonical JSON cannot write them): it is judged so
+ *   without being canonicalised or looked up, by a linear walk that recurses into nothing;
  * - `revoked`; `superseded` (replaced by a reissue: the holder has a newer certificate, which is said rather
  *   than folded into `revoked` because the entitlement stands; the new id is not disclosed);
  * - `expired`: the instant is after `validUntil`;
@@ -13,6 +16,7 @@
  * Every verification is logged. The public summary masks the holder's name and never shows the holder's id.
  */
 import canonicalize from 'canonicalize';
+import { jsonFlaw, jsonTextTooDeep, MAX_JSON_DEPTH } from '../domain/jsonLimits.js';
 import { VerificationChannels, VerificationResults, type CertificateStatus, type VerificationChannel, type VerificationResult } from '../domain/certificate.js';
 import { maskName } from '../domain/ids.js';
 import type { CertificateStore, StoredCertificate } from '../store/certificateStore.js';
@@ -92,6 +96,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
 
     async verifySigned(signed, via = VerificationChannels.pdf) {
+      // Canonicalising (recursive) comes after this check: deeper than any signed record, or holding what canonical
+      // JSON cannot write, is altered.
+      const flawed = typeof signed.record === 'string' ? jsonTextTooDeep(signed.record, MAX_JSON_DEPTH) : jsonFlaw(signed.record, { maxDepth: MAX_JSON_DEPTH }) !== undefined;
+      if (flawed) return conclude(undefined, VerificationResults.tampered, via);
       const text = typeof signed.record === 'string' ? signed.record : canonicalJson(signed.record);
       let id: unknown;
       try {

@@ -29,6 +29,7 @@ export async function serve(config: Config, out: Out): Promise<number> {
       ...(config.databaseSchema ? { databaseSchema: config.databaseSchema } : {}),
       baseUrl: config.baseUrl,
       pollIntervalMs: 1000,
+      http: { trustProxy: config.trustProxy },
     });
   } catch (error) {
     out.error(`onevisit serve: cannot start on ${databaseOf(config)}: ${reasonOf(error)}`);

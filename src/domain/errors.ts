@@ -19,6 +19,7 @@ export const ErrorCodes = {
   'CONFIG.INVALID': 'The configuration is invalid',
   'REQUEST.MALFORMED': 'The request body is not valid JSON',
   'REQUEST.TOO_LARGE': 'The request body is too large',
+  'REQUEST.TOO_DEEP': 'The request body nests too deeply',
   'ROUTE.NOT_FOUND': 'No such resource',
   'METHOD.NOT_ALLOWED': 'The method is not allowed on this resource',
   'AUTH.REQUIRED': 'Sign-in is required',

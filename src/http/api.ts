@@ -10,11 +10,16 @@ import { requireCapability } from '../identity/policy.js';
 import type { HttpServices } from './app.js';
 import { SESSION_COOKIE, authOf, principalOf } from './auth.js';
 import { openApiDocument } from './openapi.js';
-import { problemOf } from './problem.js';
+import { problemOf, uploadError } from './problem.js';
 
 /** A username as the sign-in limiter keys it: SHA-256 of the lower-cased name (as accounts compare them), shortened. */
-function usernameDigest(username: unknown): string {
-  return createHash('sha256').update(String(username ?? '').toLowerCase().slice(0, 64)).digest('base64url').slice(0, 22);
+function usernameDigest(username: string): string {
+  return createHash('sha256').update(username.toLowerCase().slice(0, 64)).digest('base64url').slice(0, 22);
+}
+
+interface LoginBody {
+  username: string;
+  password: string;
 }
 
 /** Registrations per client address in an hour, unless `HttpOptions.registrationAttempts` says otherwise. */
@@ -36,6 +41,8 @@ export function apiRouter(services: HttpServices): Router {
   const { identity, applications, catalog, admin, files, certificates, effects } = services;
   const router = Router();
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12 } });
+  // The one file of field "file"; whatever multer cannot read is a malformed upload (400), never a 500.
+  const uploadFile = (req: Request, res: Response, next: (error?: unknown) => void) => upload.single('file')(req, res, (error?: unknown) => next(error === undefined ? undefined : uploadError(error)));
 
   const loginLimiter = rateLimit({
     windowMs: 15 * 60 * 1000,
@@ -45,7 +52,8 @@ export function apiRouter(services: HttpServices): Router {
     skipSuccessfulRequests: true,
     ...(services.loginLimitStore ? { store: services.loginLimitStore } : {}),
     // The client's address (IPv6 by its /56) and the username, which is kept only as a hash: counts may be stored.
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${usernameDigest((req.body as { username?: unknown } | undefined)?.username)}`,
+    // The body was checked before the limiter (see /auth/login): the username is a string.
+    keyGenerator: (req, res) => `${ipKeyGenerator(req.ip ?? '')}|${usernameDigest((res.locals.login as LoginBody).username)}`,
     handler: (_req, res) => {
       const problem = problemOf(new OnevisitError('AUTH.RATE_LIMITED', 'too many sign-in attempts; wait a few minutes and try again'));
       res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
@@ -71,8 +79,13 @@ export function apiRouter(services: HttpServices): Router {
   });
 
   // Accounts and sessions
-  router.post('/auth/login', loginLimiter, async (req, res) => {
-    const { username, password } = checkInput<{ username: string; password: string }>('Login', req.body);
+  // The body is checked first: the limiter keys on the username, and a malformed body is no sign-in attempt.
+  const loginBody = (req: Request, res: Response, next: () => void) => {
+    res.locals.login = checkInput<LoginBody>('Login', req.body);
+    next();
+  };
+  router.post('/auth/login', loginBody, loginLimiter, async (_req, res) => {
+    const { username, password } = res.locals.login as LoginBody;
     const result = await identity.login(username, password);
     res.cookie(SESSION_COOKIE, result.token, {
       httpOnly: true,
@@ -144,7 +157,7 @@ export function apiRouter(services: HttpServices): Router {
     requireCapability(principalOf(res), 'file.upload');
     if (!req.is('multipart/form-data')) throw new OnevisitError('FILE.MISSING', 'upload the file as multipart/form-data in the field "file"');
     next();
-  }, upload.single('file'), async (req, res) => {
+  }, uploadFile, async (req, res) => {
     const principal = principalOf(res);
     if (!req.file) throw new OnevisitError('FILE.MISSING', 'upload the file in the multipart field "file"');
     const record = await files.upload({ ownerId: principal.userId, data: req.file.buffer, originalName: req.file.originalname, declaredType: req.file.mimetype });
@@ -163,7 +176,7 @@ export function apiRouter(services: HttpServices): Router {
     res.json(await certificates.wallet(principalOf(res)));
   });
   router.post('/certificates/verify', (req, res, next) => {
-    if (req.is('multipart/form-data')) return upload.single('file')(req, res, next);
+    if (req.is('multipart/form-data')) return uploadFile(req, res, next);
     next();
   }, async (req, res) => {
     if (req.is('multipart/form-data') && !req.file) throw new OnevisitError('FILE.MISSING', 'upload the certificate PDF in the multipart field "file"');

@@ -16,9 +16,9 @@ import type { EffectUseCases } from '../application/effects.js';
 import type { AuditUseCases } from '../application/audit.js';
 import { authenticate } from './auth.js';
 import { apiRouter } from './api.js';
-import { forbiddenKeyPath } from './safeJson.js';
+import { bodyIssue, checkRawJson } from './safeJson.js';
 import { INTERNAL_PROBLEM, asOnevisitError, problemOf, type Problem } from './problem.js';
-import { requestLogger } from './logging.js';
+import { requestLogger, requestPath } from './logging.js';
 import type { CertificateUseCases } from '../application/certificates.js';
 import { verifyPage } from '../web/verifyPage.js';
 
@@ -53,6 +53,11 @@ export interface HttpOptions {
   registrationAttempts?: number;
   /** Largest JSON body, bytes. */
   jsonLimit?: number;
+  /**
+   * Which proxies' X-Forwarded-For is believed (express's `trust proxy`: a hop count, `loopback`, a list of
+   * addresses or subnets); default none, so a client cannot choose the address it is counted under.
+   */
+  trustProxy?: false | number | string | readonly string[];
 }
 
 export const JSON_LIMIT_BYTES = 1024 * 1024;
@@ -60,7 +65,8 @@ export const JSON_LIMIT_BYTES = 1024 * 1024;
 export function createApp(services: HttpServices) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies configured; by default the client is the connection's peer.
+  app.set('trust proxy', services.options?.trustProxy ?? false);
   app.set('query parser', 'simple');
   app.use(requestLogger(services.logger));
   app.use(helmet());
@@ -69,10 +75,11 @@ export function createApp(services: HttpServices) {
     if (req.url.includes('%00')) throw new OnevisitError('INPUT.INVALID', 'the URL holds a NUL character', { errors: [{ path: '/url', code: 'INPUT.NUL_CHARACTER', message: 'a NUL character (%00) is not accepted in a URL' }] });
     next();
   });
-  app.use(express.json({ limit: services.options?.jsonLimit ?? JSON_LIMIT_BYTES, type: ['application/json', 'application/*+json'] }));
+  // The size limit is applied while reading, the depth limit on the raw bytes before parsing: nothing after recurses further.
+  app.use(express.json({ limit: services.options?.jsonLimit ?? JSON_LIMIT_BYTES, type: ['application/json', 'application/*+json'], verify: checkRawJson }));
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    const path = forbiddenKeyPath(req.body);
-    if (path !== undefined) throw new OnevisitError('INPUT.INVALID', 'the body uses a reserved property name', { errors: [{ path, code: 'INPUT.RESERVED_KEY', message: 'reserved property names (__proto__, constructor, prototype) are not accepted' }] });
+    const issue = bodyIssue(req.body);
+    if (issue) throw new OnevisitError('INPUT.INVALID', `the request body is refused: ${issue.message}`, { errors: [issue] });
     next();
   });
   app.use(authenticate(services.identity));
@@ -102,7 +109,7 @@ export function createApp(services: HttpServices) {
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = asOnevisitError(error);
     const problem: Problem = known ? problemOf(known) : INTERNAL_PROBLEM;
-    if (problem.status >= 500) services.logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (problem.status >= 500) services.logger.error({ err: error, method: req.method, path: requestPath(req) }, 'request failed');
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   });
   return app;

@@ -21,6 +21,7 @@ export const ErrorStatuses = {
   'CONFIG.INVALID': 500,
   'REQUEST.MALFORMED': 400,
   'REQUEST.TOO_LARGE': 413,
+  'REQUEST.TOO_DEEP': 400,
   'ROUTE.NOT_FOUND': 404,
   'METHOD.NOT_ALLOWED': 405,
   'AUTH.REQUIRED': 401,
@@ -100,4 +101,16 @@ export function asOnevisitError(error: unknown): OnevisitError | undefined {
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new OnevisitError('INPUT.INVALID', e.message ?? 'the request is invalid');
   return undefined;
+}
+
+/**
+ * What reading a multipart upload (multer, and busboy under it) failed with, as ours. It reads nothing but the
+ * request body, so whatever it cannot take — a part without a field name, a part cut short, framing it cannot
+ * follow — is the client's malformed upload; only the size limit has a code of its own.
+ */
+export function uploadError(error: unknown): OnevisitError {
+  const known = asOnevisitError(error);
+  if (known) return known;
+  const message = error instanceof Error ? error.message : String(error);
+  return new OnevisitError('INPUT.INVALID', `the upload is malformed: ${message.slice(0, 200)}`);
 }

@@ -68,6 +68,28 @@ for (const kind of databaseKinds) {
       }
     });
 
+    it('a presented record nested deeper than any signed one, or with a number beyond JSON or a lone surrogate, is tampered, judged without recursing into it', async () => {
+      const row = await issueCard();
+      const record = JSON.parse(row.record) as Record<string, unknown>;
+      // 30,000 levels: canonicalising this (a recursive walk) would overflow the stack.
+      let deep: unknown = 0;
+      for (let i = 0; i < 30_000; i++) deep = [deep];
+      expect(await verifier.verifySigned({ ...embedded(row), record: { ...record, fields: { ...(record.fields as object), level: deep } } })).to.deep.equal({ status: 'tampered' });
+      const text = `{"id":${JSON.stringify(row.id)},"fields":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+      expect(await verifier.verifySigned({ ...embedded(row), record: text })).to.deep.equal({ status: 'tampered' });
+      // A cycle, which only a built value can have, is as deep as it gets.
+      const cyclic: Record<string, unknown> = { ...record };
+      cyclic.fields = { self: cyclic };
+      expect(await verifier.verifySigned({ ...embedded(row), record: cyclic })).to.deep.equal({ status: 'tampered' });
+      // A number beyond JSON's range (1e999 parses to Infinity) cannot be canonical JSON: nobody signed it.
+      expect(await verifier.verifySigned({ ...embedded(row), record: { ...record, fields: { level: Infinity } } })).to.deep.equal({ status: 'tampered' });
+      // Nor can a lone surrogate, in a value or a property name.
+      expect(await verifier.verifySigned({ ...embedded(row), record: { ...record, holderName: '马\ud800' } })).to.deep.equal({ status: 'tampered' });
+      expect(await verifier.verifySigned({ ...embedded(row), record: { ...record, fields: { '\udc00': 1 } } })).to.deep.equal({ status: 'tampered' });
+      // The certificate itself is untouched.
+      expect((await verifier.verifySigned(embedded(row))).status).to.equal('valid');
+    });
+
     it('a presented key id other than the stored one is tampered', async () => {
       const row = await issueCard();
       expect((await verifier.verifySigned({ ...embedded(row), keyId: 'k-0000000000000000' })).status).to.equal('tampered');

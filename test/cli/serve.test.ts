@@ -8,7 +8,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import express from 'express';
 import { readConfig } from '../../src/cli/config.js';
+import { OnevisitError } from '../../src/domain/errors.js';
 import { DEMO_PASSWORD, demoAccounts, seedDemo } from '../../src/cli/serve.js';
 import { createIdentity } from '../../src/identity/index.js';
 import { migrateLatest, openDatabase, readCatalog } from '../../src/store/index.js';
@@ -87,6 +89,28 @@ describe('onevisit serve that cannot start', function () {
     expect(readConfig({ ONEVISIT_DATABASE_URL: url }).databaseSchema).to.equal(undefined);
     expect(() => readConfig({ ONEVISIT_DATABASE_SCHEMA: 'tenant_a' })).to.throw(/ONEVISIT_DATABASE_SCHEMA/);
     expect(() => readConfig({ ONEVISIT_DATABASE_URL: url, ONEVISIT_DATABASE_SCHEMA: 'a; drop table users' })).to.throw(/ONEVISIT_DATABASE_SCHEMA/);
+  });
+
+  it('ONEVISIT_TRUST_PROXY is off unless set, takes what express takes, and a bad value names the variable', () => {
+    for (const off of [undefined, '', 'false', '0', 'off']) expect(readConfig({ ...(off !== undefined ? { ONEVISIT_TRUST_PROXY: off } : {}) }).trustProxy, String(off)).to.equal(false);
+    const accepted: [string, unknown][] = [
+      ['1', 1],
+      ['2', 2],
+      ['loopback', ['loopback']],
+      ['10.0.0.2', ['10.0.0.2']],
+      ['loopback, 10.0.0.0/8, fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+      ['192.168.0.0/255.255.0.0,::1', ['192.168.0.0/255.255.0.0', '::1']],
+      ['linklocal,uniquelocal', ['linklocal', 'uniquelocal']],
+    ];
+    for (const [text, value] of accepted) {
+      const trustProxy = readConfig({ ONEVISIT_TRUST_PROXY: text }).trustProxy;
+      expect(trustProxy, text).to.deep.equal(value);
+      // express (proxy-addr) compiles every value the configuration accepts.
+      expect(() => express().set('trust proxy', trustProxy).get('trust proxy fn'), text).to.not.throw();
+    }
+    for (const bad of ['true', 'yes', '100', '-1', '1.5', 'localhost', '10.0.0.0/33', 'fd00::/129', '10.0.0.0/255.0.255.0', '10.0.0.0/8/8', '300.1.1.1', 'loopback,,10.0.0.1', 'proxy.example']) {
+      expect(() => readConfig({ ONEVISIT_TRUST_PROXY: bad }), bad).to.throw(OnevisitError, /ONEVISIT_TRUST_PROXY/);
+    }
   });
 });
 

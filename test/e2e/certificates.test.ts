@@ -168,5 +168,25 @@ for (const kind of databaseKinds) {
       expect(refused.detail).to.include('/form/baby/name');
       expect((await server.onevisit.db('applications').count({ n: '*' }))[0]!.n).to.equal(before);
     });
+
+    it('refuses a supplement whose corrected form holds a character no certificate font can draw, as at submission', async () => {
+      const startup = definitionOf('business-startup');
+      const form = startup.form.examples![0]!;
+      const app = await submitWithFiles(server, citizen, 'business-startup', form);
+      const events = `/api/v1/applications/${app.id}/events`;
+      await server.http.post(events).set(...(await clerkOf('comprehensive-window')).auth).send({ type: 'REQUEST_SUPPLEMENT', items: ['/company/name'], comment: '名称不清' }).expect(200);
+      const asked = (await server.http.get(`/api/v1/applications/${app.id}`).set(...citizen.auth).expect(200)).body;
+      // 𓀀 (U+13000) in the company name: printed on the licence, the tax and seal records and as their holder.
+      const refused = await server.http.post(events).set(...citizen.auth).send({ type: 'SUPPLEMENT', data: { form: { ...form, company: { ...(form.company as object), name: '兰州𓀀信息技术有限公司' } } } });
+      expect(refused.status, refused.text).to.equal(422);
+      expect(refused.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(refused.body.code).to.equal('CERTIFICATE.GLYPH_MISSING');
+      expect(refused.body.detail).to.include('U+13000');
+      expect(refused.body.detail).to.include('/data/form/company/name');
+      const after = (await server.http.get(`/api/v1/applications/${app.id}`).set(...citizen.auth).expect(200)).body;
+      expect([after.version, after.status, after.form.company.name]).to.deep.equal([asked.version, asked.status, form.company && (form.company as { name: string }).name]);
+      // A drawable correction goes through.
+      await server.http.post(events).set(...citizen.auth).send({ type: 'SUPPLEMENT', data: { form: { ...form, company: { ...(form.company as object), name: '兰州青禾软件有限公司' } } } }).expect(200);
+    });
   });
 }

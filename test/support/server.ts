@@ -10,6 +10,7 @@ import knexFactory from 'knex';
 import pino from 'pino';
 import request from 'supertest';
 import { startOnevisit, type Onevisit } from '../../src/main.js';
+import type { HttpOptions } from '../../src/http/app.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { postgresUrl, type DatabaseKind } from './databases.js';
 
@@ -28,7 +29,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function openTestServer(kind: DatabaseKind, options: { now?: Date; loginAttempts?: number } = {}): Promise<TestServer> {
+export async function openTestServer(kind: DatabaseKind, options: { now?: Date; loginAttempts?: number; http?: HttpOptions } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-e2e-'));
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info', base: undefined }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
@@ -46,7 +47,7 @@ export async function openTestServer(kind: DatabaseKind, options: { now?: Date; 
       ...(kind === 'postgres' ? { databaseUrl: postgresUrl, databaseSchema: schema! } : {}),
       logger,
       now: () => clock.now,
-      http: { loginAttempts: options.loginAttempts ?? 100 },
+      http: { loginAttempts: options.loginAttempts ?? 100, ...options.http },
       // Tests move the clock by days; sessions outlive that.
       sessionTtlMs: 400 * 24 * 3600_000,
     });
