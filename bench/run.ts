@@ -12,10 +12,11 @@ import { benchCluster, type ClusterResult } from './cluster.js';
 import { benchCore, type CoreResult } from './core.js';
 import { benchHttp, type HttpResult } from './http.js';
 import { benchIssuingLatency, type LatencyResult } from './issuingLatency.js';
+import { benchReads, type ReadsResult } from './reads.js';
 import { benchRss, type RssResult } from './rss.js';
 import { benchScale, type ScaleResult, type ScaleSide } from './scale.js';
 
-const benchmarks = ['core', 'http', 'certificates', 'latency', 'cluster', 'scale', 'rss'] as const;
+const benchmarks = ['core', 'http', 'certificates', 'latency', 'cluster', 'scale', 'rss', 'reads'] as const;
 type Benchmark = (typeof benchmarks)[number];
 const only = process.env.BENCH_ONLY;
 if (only !== undefined && !(benchmarks as readonly string[]).includes(only)) throw new Error(`BENCH_ONLY is one of ${benchmarks.join(', ')}, not ${JSON.stringify(only)}`);
@@ -33,6 +34,7 @@ const cluster = runs('cluster') ? await benchCluster() : previous.cluster;
 const previousScale = previous as { scale?: ScaleResult; rss?: RssResult };
 const scale = runs('scale') ? await benchScale() : previousScale.scale;
 const rss = runs('rss') ? await benchRss() : previousScale.rss;
+const reads = runs('reads') ? await benchReads() : (previous as { reads?: ReadsResult }).reads;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const rows = [
@@ -149,6 +151,16 @@ if (rss && runs('rss')) {
     `growth < 50 MB${rss.growthMb < 50 ? '' : ' (missed)'}`,
   ]);
 }
+if (reads && runs('reads')) {
+  const side = (name: string, r: ReadsResult['sqlite']) => `${name} ${r.cachedUs.toFixed(0)} µs (no cache ${r.uncachedUs.toFixed(0)} µs, ${r.ratio.toFixed(1)}×)`;
+  rows.push([
+    `reading one application (Engine.get, ${reads.applications} applications, ${reads.snapshotBytes}-byte snapshots): the snapshot cache checked against the row's version (floor column: no cache)`,
+    [side('SQLite', reads.sqlite), ...(reads.postgres ? [side('PostgreSQL', reads.postgres)] : [])].join('; '),
+    [`SQLite ${reads.sqlite.uncachedUs.toFixed(0)} µs`, ...(reads.postgres ? [`PostgreSQL ${reads.postgres.uncachedUs.toFixed(0)} µs`] : [])].join('; '),
+    reads.sqlite.ratio.toFixed(2),
+    'the cheaper of the two is used',
+  ]);
+}
 const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
 console.log(table);
 if (http && runs('http')) {
@@ -172,4 +184,4 @@ if (scale && runs('scale')) {
   }
 }
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}), ...(certificates ? { certificates } : {}), ...(latency ? { latency } : {}), ...(cluster ? { cluster } : {}), ...(scale ? { scale } : {}), ...(rss ? { rss } : {}) }, null, 2) + '\n');
+fs.writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...(core ? { core } : {}), ...(http ? { http } : {}), ...(certificates ? { certificates } : {}), ...(latency ? { latency } : {}), ...(cluster ? { cluster } : {}), ...(scale ? { scale } : {}), ...(rss ? { rss } : {}), ...(reads ? { reads } : {}) }, null, 2) + '\n');
