@@ -10,6 +10,7 @@
  * done, lets another instance run it again. Effects are idempotent by their id (the engine's contract).
  */
 import type { OutboxRow, OutboxStore } from '../runtime/ports.js';
+import { createPollLoop, messageOf } from './pollLoop.js';
 
 export interface OutboxWorkerOptions {
   outbox: OutboxStore;
@@ -116,49 +117,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return result;
   }
 
-  let running = false;
-  let timeout: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-
-  function schedule(delayMs: number, intervalMs: number): void {
-    timeout = setTimeout(() => {
-      timeout = undefined;
-      inFlight = pollOnce(OUTBOX_POLL_LIMIT)
-        .then(
-          (poll) => poll.claimed >= OUTBOX_POLL_LIMIT,
-          (error: unknown) => {
-            onError(error);
-            return false;
-          },
-        )
-        .then((full) => {
-          inFlight = undefined;
-          // A full poll may have left more due: work them off at once, however many there are.
-          if (running) schedule(full ? 0 : intervalMs, intervalMs);
-        });
-    }, delayMs);
-    // The server keeps the process alive, not the worker.
-    timeout.unref();
-  }
+  const loop = createPollLoop(async () => (await pollOnce(OUTBOX_POLL_LIMIT)).claimed >= OUTBOX_POLL_LIMIT, (error) => onError(error));
 
   return {
     pollOnce,
-    start(intervalMs = 1_000) {
-      if (running) return;
-      running = true;
-      if (!inFlight) schedule(0, intervalMs);
-    },
-    async stop() {
-      running = false;
-      if (timeout) clearTimeout(timeout);
-      timeout = undefined;
-      await inFlight;
-    },
+    start: (intervalMs = 1_000) => loop.start(intervalMs),
+    stop: () => loop.stop(),
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function logError(error: unknown, row?: OutboxRow): void {

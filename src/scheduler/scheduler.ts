@@ -10,6 +10,7 @@
  */
 import type { Database } from '../store/database.js';
 import { createTimerStore, type TimerRow, type TimerStore } from '../store/timerStore.js';
+import { createPollLoop, messageOf } from './pollLoop.js';
 
 export type TimerHandler = (timer: TimerRow) => Promise<void>;
 
@@ -76,45 +77,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return fired.filter(Boolean).length;
   }
 
-  let running = false;
-  let timeout: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-
-  function schedule(delayMs: number, intervalMs: number): void {
-    timeout = setTimeout(() => {
-      timeout = undefined;
-      inFlight = pollOnce(DEFAULT_LIMIT)
-        .catch((error: unknown) => {
-          onError(error);
-          return 0;
-        })
-        .then((fired) => {
-          inFlight = undefined;
-          if (running) schedule(fired >= DEFAULT_LIMIT ? 0 : intervalMs, intervalMs);
-        });
-    }, delayMs);
-    // The server (or the CLI's own loop) keeps the process alive, not the scheduler.
-    timeout.unref();
-  }
+  const loop = createPollLoop(async () => (await pollOnce(DEFAULT_LIMIT)) >= DEFAULT_LIMIT, (error) => onError(error));
 
   return {
     pollOnce,
-    start(intervalMs = 1_000) {
-      if (running) return;
-      running = true;
-      schedule(0, intervalMs);
-    },
-    async stop() {
-      running = false;
-      if (timeout) clearTimeout(timeout);
-      timeout = undefined;
-      await inFlight;
-    },
+    start: (intervalMs = 1_000) => loop.start(intervalMs),
+    stop: () => loop.stop(),
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function logError(error: unknown, timer?: TimerRow): void {
