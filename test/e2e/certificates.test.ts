@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { databaseKinds } from '../support/databases.js';
-import { openTestServer, person, type Person, type TestServer } from '../support/server.js';
+import { openTestServer, person, type Person, type TestServer, clerksOf } from '../support/server.js';
 import { approveAll, definitionOf, submitWithFiles } from '../support/services.js';
 import { hasPoppler, pdfQr, pdfText } from '../support/poppler.js';
 
@@ -29,8 +29,7 @@ for (const kind of databaseKinds) {
     this.timeout(60000);
     let server: TestServer;
     let citizen: Person;
-    const clerks = new Map<string, Person>();
-    const clerkOf = async (department: string) => clerks.get(department) ?? (clerks.set(department, await person(server, 'clerk', [department])), clerks.get(department)!);
+    const clerkOf = clerksOf(() => server);
     let license: { id: string; signature: string; keyId: string; holderId: string; holderName: string; applicationId: string };
     let licensePdf: Buffer;
 

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { databaseKinds } from '../support/databases.js';
-import { openTestServer, person, type Person, type TestServer } from '../support/server.js';
+import { openTestServer, person, type Person, type TestServer, clerksOf } from '../support/server.js';
 import { exampleForm, materialsFor, matters, submitBusinessStartup } from '../support/businessStartup.js';
 import { approveAll } from '../support/services.js';
 
@@ -17,11 +17,7 @@ for (const kind of databaseKinds) {
     let server: TestServer;
     let admin: Person;
     let citizen: Person;
-    const clerks = new Map<string, Person>();
-    const clerkOf = async (department: string) => {
-      if (!clerks.has(department)) clerks.set(department, await person(server, 'clerk', [department]));
-      return clerks.get(department)!;
-    };
+    const clerkOf = clerksOf(() => server);
 
     before(async () => {
       server = await openTestServer(kind, { now: cst('2026-11-02T09:00:00') });

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { getByPointer } from '../../src/domain/pointer.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { databaseKinds } from '../support/databases.js';
-import { openTestServer, person, type Person, type TestServer } from '../support/server.js';
+import { openTestServer, person, type Person, type TestServer, clerksOf } from '../support/server.js';
 import { definitionOf, submitWithFiles } from '../support/services.js';
 import { nextMove } from '../../src/definitions/index.js';
 import { catalog } from '../support/world.js';
@@ -29,11 +29,7 @@ for (const kind of databaseKinds) {
     this.timeout(180_000);
     let server: TestServer;
     let citizen: Person;
-    const clerks = new Map<string, Person>();
-    const clerkOf = async (department: string) => {
-      if (!clerks.has(department)) clerks.set(department, await person(server, 'clerk', [department]));
-      return clerks.get(department)!;
-    };
+    const clerkOf = clerksOf(() => server);
 
     before(async () => {
       server = await openTestServer(kind);

@@ -107,3 +107,12 @@ export async function person(server: TestServer, role: 'citizen' | 'clerk' | 'ad
 export const tinyPdf = () => Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 export const tinyPng = () =>
   Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082', 'hex');
+
+/** One signed-in clerk per department, made the first time a department is asked for (the server is read when asked). */
+export function clerksOf(server: () => TestServer): (department: string) => Promise<Person> {
+  const clerks = new Map<string, Promise<Person>>();
+  return (department) => {
+    if (!clerks.has(department)) clerks.set(department, person(server(), 'clerk', [department]));
+    return clerks.get(department)!;
+  };
+}
