@@ -1,6 +1,6 @@
 /** Administration: accounts, the working-day calendar, and the dashboard's numbers. */
 import { AuditKinds, type AuditKind, type AuditLog, type AuditSubject } from '../domain/audit.js';
-import { OnevisitError } from '../domain/errors.js';
+import { OnevisitError, type Issue } from '../domain/errors.js';
 import { parseCalendarData, type CalendarData } from '../domain/calendar.js';
 import type { Identity, NewUser } from '../identity/index.js';
 import { requireCapability, requireMayDisable, type Subject } from '../identity/policy.js';
@@ -70,7 +70,7 @@ export function createAdminUseCases({ identity, calendar, queries, now, audit }:
       try {
         data = parseCalendarData(body);
       } catch (error) {
-        const issues = (error as { errors?: { path: string; code: string; message: string }[] }).errors;
+        const issues = (error as { errors?: Issue[] }).errors;
         throw new OnevisitError('CALENDAR.INVALID', (error as Error).message, issues ? { errors: [...issues] } : {});
       }
       if (data.year !== year) {

@@ -53,7 +53,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       const trimmed = typeof reason === 'string' ? reason.trim() : '';
       if (trimmed === '' || trimmed.length > MAX_REASON_LENGTH) {
         throw new OnevisitError('INPUT.INVALID', 'a revocation states its reason', {
-          errors: [{ path: '/reason', code: trimmed === '' ? 'INPUT.REQUIRED' : 'INPUT.TOO_LONG', message: trimmed === '' ? 'is required' : `must be at most ${MAX_REASON_LENGTH} characters` }],
+          errors: [{ path: '/reason', code: trimmed === '' ? 'INPUT.REQUIRED' : 'INPUT.MAX_LENGTH', message: trimmed === '' ? 'is required' : `must be at most ${MAX_REASON_LENGTH} characters` }],
         });
       }
       const before = await current(id);

@@ -116,7 +116,7 @@ export function loadTemplates(dir: string, options: { schemaFile?: string } = {}
     try {
       value = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
     } catch (error) {
-      issues.push({ path: base, code: 'TEMPLATE.JSON', message: `is not JSON: ${(error as Error).message}` });
+      issues.push({ path: base, code: 'JSON.MALFORMED', message: `is not JSON: ${(error as Error).message}` });
       continue;
     }
     const found = templateIssues(value, id, schemaFile);

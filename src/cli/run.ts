@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDefinitionValidator, compileDefinition, parseDefinitionText, parseDepartments, parseCertificateTypes, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
-import { isOnevisitError, type Issue } from '../domain/errors.js';
+import { isOnevisitError, type ErrorCode, type Issue, type IssueCode } from '../domain/errors.js';
 import { createIdentity, type Role } from '../identity/index.js';
 import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore, type Database } from '../store/index.js';
 import { withStartLock } from '../store/startLock.js';
@@ -91,9 +91,12 @@ function checkFile(file: string): ValidationResult {
   return createDefinitionValidator(catalog.definitionSchema).validate(parsed.value, catalog.context);
 }
 
-const invalid = (code: string, message: string): ValidationResult => ({ valid: false, errors: [{ path: '', code, message }] });
+const invalid = (code: IssueCode, message: string): ValidationResult => ({ valid: false, errors: [{ path: '', code, message }] });
 
-function printIssues(file: string, errors: readonly Issue[], out: Out) {
+/** What the command prints per problem: an issue, or an error that came without issues. */
+type Report = Omit<Issue, 'code'> & { code: IssueCode | ErrorCode };
+
+function printIssues(file: string, errors: readonly Report[], out: Out) {
   out.error(`${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}`);
   for (const e of errors) out.error(`  ${e.path || '(document)'}  ${e.code}  ${e.message}`);
 }
@@ -104,7 +107,7 @@ const CATALOG_FILES: Record<string, (value: unknown, source: string) => unknown>
 };
 
 /** The issues of a catalog file (departments, certificate types), or undefined when it is valid. */
-function checkCatalogFile(file: string, parse: (value: unknown, source: string) => unknown): Issue[] | undefined {
+function checkCatalogFile(file: string, parse: (value: unknown, source: string) => unknown): Report[] | undefined {
   try {
     const parsed = parseDefinitionText(fs.readFileSync(file, 'utf8'));
     if (!parsed.ok) return parsed.errors;

@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import { ajvIdFormats } from '../domain/ids.js';
-import type { Issue } from '../domain/errors.js';
+import { schemaIssueCode, type Issue, type SchemaRule, type SchemaSubject } from '../domain/errors.js';
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -25,10 +25,57 @@ export function createAjv(): Ajv2020 {
   return ajv;
 }
 
-const upperSnake = (keyword: string) => keyword.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+/**
+ * The keywords ajv reports errors for (JSON Schema 2020-12 and ajv-formats' limits), each to the rule it breaks.
+ * An issue's code is `<subject>.<rule>` (`FORM.REQUIRED`); a keyword not here is the subject's `<subject>.RULE`.
+ */
+export const KeywordRules = {
+  type: 'TYPE',
+  required: 'REQUIRED',
+  additionalProperties: 'ADDITIONAL_PROPERTIES',
+  enum: 'ENUM',
+  const: 'CONST',
+  format: 'FORMAT',
+  pattern: 'PATTERN',
+  minLength: 'MIN_LENGTH',
+  maxLength: 'MAX_LENGTH',
+  minimum: 'MINIMUM',
+  maximum: 'MAXIMUM',
+  exclusiveMinimum: 'EXCLUSIVE_MINIMUM',
+  exclusiveMaximum: 'EXCLUSIVE_MAXIMUM',
+  multipleOf: 'MULTIPLE_OF',
+  minItems: 'MIN_ITEMS',
+  maxItems: 'MAX_ITEMS',
+  uniqueItems: 'UNIQUE_ITEMS',
+  minProperties: 'MIN_PROPERTIES',
+  maxProperties: 'MAX_PROPERTIES',
+  oneOf: 'ONE_OF',
+  anyOf: 'ANY_OF',
+  not: 'NOT',
+  'false schema': 'FALSE_SCHEMA',
+  dependencies: 'DEPENDENCIES',
+  dependentRequired: 'DEPENDENT_REQUIRED',
+  propertyNames: 'PROPERTY_NAMES',
+  contains: 'CONTAINS',
+  items: 'ITEMS',
+  unevaluatedProperties: 'UNEVALUATED_PROPERTIES',
+  unevaluatedItems: 'UNEVALUATED_ITEMS',
+  formatMinimum: 'FORMAT_MINIMUM',
+  formatMaximum: 'FORMAT_MAXIMUM',
+  formatExclusiveMinimum: 'FORMAT_EXCLUSIVE_MINIMUM',
+  formatExclusiveMaximum: 'FORMAT_EXCLUSIVE_MAXIMUM',
+} as const satisfies Record<string, Exclude<SchemaRule, 'RULE'>>;
 
-/** ajv's errors as `{path, code, message}`: the path points at the offending value (or the missing key). */
-export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined, base = '', prefix = 'SCHEMA'): Issue[] {
+/** The rule `keyword` breaks; `RULE` for a keyword without one of its own. */
+export function ruleOfKeyword(keyword: string): SchemaRule {
+  return Object.hasOwn(KeywordRules, keyword) ? KeywordRules[keyword as keyof typeof KeywordRules] : 'RULE';
+}
+
+/**
+ * ajv's errors as `{path, code, message}`: the path points at the offending value (or the missing key); `subject`
+ * says what was checked (the code's first part).
+ */
+export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined, base = '', subject: SchemaSubject = 'SCHEMA'): Issue[] {
   const seen = new Set<string>();
   const issues: Issue[] = [];
   for (const error of errors ?? []) {
@@ -48,7 +95,7 @@ export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined,
     } else if (error.keyword === 'const') {
       message = `must be ${JSON.stringify(params.allowedValue)}`;
     }
-    const code = `${prefix}.${upperSnake(error.keyword)}`;
+    const code = schemaIssueCode(subject, ruleOfKeyword(error.keyword));
     const key = `${path}\u0000${code}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -3,7 +3,7 @@
  * already valid, and reports every problem as `{path, code, message}` with a pointer into the definition.
  */
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Issue } from '../domain/errors.js';
+import type { Issue, IssueCode } from '../domain/errors.js';
 import type { CatalogContext, Condition, ServiceDefinition, StepDefinition } from '../domain/definition.js';
 import { stepId } from '../domain/definition.js';
 import { formatPointer, joinPointer } from '../domain/pointer.js';
@@ -14,7 +14,7 @@ type Schema = Record<string, unknown>;
 
 export function checkMeaning(definition: ServiceDefinition, context: CatalogContext, ajv: Ajv2020): Issue[] {
   const issues: Issue[] = [];
-  const report = (path: string, code: string, message: string) => issues.push({ path, code, message });
+  const report = (path: string, code: IssueCode, message: string) => issues.push({ path, code, message });
   const form = definition.form as Schema;
   const formCompiles = checkForm(definition, ajv, report);
 
@@ -140,7 +140,7 @@ export function checkMeaning(definition: ServiceDefinition, context: CatalogCont
   }
 
   /** A condition must be a schema, name fields the form has, and be able to match some form. */
-  function checkCondition(condition: Condition | undefined, at: string, unreachable: string) {
+  function checkCondition(condition: Condition | undefined, at: string, unreachable: IssueCode) {
     if (condition === undefined) return;
     if (condition === false) return report(at, unreachable, 'the condition `false` never holds');
     if (!compileCondition(condition, at) || !formCompiles || condition === true) return;
@@ -177,7 +177,7 @@ export function checkMeaning(definition: ServiceDefinition, context: CatalogCont
 
 const FINAL_NAMES = new Set(['completed', 'rejected', 'withdrawn', 'terminated', 'owed']);
 
-function checkForm(definition: ServiceDefinition, ajv: Ajv2020, report: (path: string, code: string, message: string) => void): boolean {
+function checkForm(definition: ServiceDefinition, ajv: Ajv2020, report: (path: string, code: IssueCode, message: string) => void): boolean {
   let validate;
   try {
     validate = ajv.compile(definition.form);

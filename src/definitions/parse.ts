@@ -1,4 +1,4 @@
-import type { Issue } from '../domain/errors.js';
+import type { Issue, IssueCode } from '../domain/errors.js';
 
 /** Definitions are small documents; anything larger is refused before it is parsed. */
 export const MAX_DEFINITION_BYTES = 1024 * 1024;
@@ -18,6 +18,6 @@ export function parseDefinitionText(text: string, maxBytes = MAX_DEFINITION_BYTE
   }
 }
 
-function fail(code: string, message: string): ParseResult {
+function fail(code: IssueCode, message: string): ParseResult {
   return { ok: false, errors: [{ path: '', code, message }] };
 }

@@ -32,7 +32,7 @@ export function createDefinitionValidator(definitionSchema: object): DefinitionV
       }
       const flaw = jsonFlaw(input, { maxDepth: MAX_JSON_DEPTH });
       if (flaw) {
-        const issue =
+        const issue: Pick<Issue, 'code' | 'message'> =
           flaw.kind === 'depth'
             ? { code: 'DEFINITION.TOO_DEEP', message: `nests more than ${MAX_JSON_DEPTH} deep` }
             : flaw.kind === 'number'

@@ -23,7 +23,7 @@
  *
  * No I/O here: a calendar is built from data handed to it (validate that data with `parseCalendarData`).
  */
-import { OnevisitError, type Issue } from './errors.js';
+import { OnevisitError, type Issue, type IssueCode } from './errors.js';
 import { Locales, type I18nText } from './i18n.js';
 import { formatPointer } from './pointer.js';
 import { CHINA_STANDARD_TIME_OFFSET_MINUTES } from './time.js';
@@ -134,7 +134,7 @@ type Path = readonly (string | number)[];
 
 class IssueList {
   readonly issues: Issue[] = [];
-  add(path: Path, code: string, message: string): void {
+  add(path: Path, code: IssueCode, message: string): void {
     this.issues.push({ path: formatPointer(path), code, message });
   }
 }

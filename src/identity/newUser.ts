@@ -3,7 +3,7 @@
  * all at once, so a form or the CLI can show them together. Input is treated as unknown (it may be a request
  * body) until it has passed.
  */
-import type { Issue } from '../domain/errors.js';
+import type { Issue, IssueCode } from '../domain/errors.js';
 import { isResidentIdNumber, normalizeResidentIdNumber } from '../domain/ids.js';
 import { checkPassword } from './passwords.js';
 import { isRole, Roles, type Role } from './roles.js';
@@ -52,7 +52,7 @@ export interface NewUserContext {
 
 export function checkNewUser(input: unknown, context: NewUserContext): NewUserCheck {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: [issue('', 'INPUT.NOT_OBJECT', 'the account must be an object')] };
+    return { ok: false, errors: [issue('', 'INPUT.TYPE', 'the account must be an object')] };
   }
   const raw = input as Record<string, unknown>;
   const errors: Issue[] = [];
@@ -136,4 +136,4 @@ function checkIdNumber(value: unknown, role: unknown, today: Date, errors: Issue
   return normalizeResidentIdNumber(value);
 }
 
-const issue = (path: string, code: string, message: string): Issue => ({ path, code, message });
+const issue = (path: string, code: IssueCode, message: string): Issue => ({ path, code, message });

@@ -431,12 +431,12 @@ for (const kind of databaseKinds) {
       const { server, people } = world;
       const id = await world.submitted();
       const accept = await server.http.post(`/api/v1/applications/${id}/events`).set(...people.clerkMatter.auth).send({ type: 'ACCEPT' });
-      expectProblem(accept, 403, 'ACTOR.FORBIDDEN');
+      expectProblem(accept, 403, 'AUTH.FORBIDDEN');
       const claim = await server.http.post(`/api/v1/applications/${id}/claim`).set(...people.clerkMatter.auth).send({});
       expectProblem(claim, 403, 'AUTH.FORBIDDEN');
       const inReview = await world.accepted();
       const license = await server.http.post(`/api/v1/applications/${inReview}/events`).set(...people.clerkMatter.auth).send({ type: 'APPROVE', matter: 'license' });
-      expectProblem(license, 403, 'ACTOR.FORBIDDEN');
+      expectProblem(license, 403, 'AUTH.FORBIDDEN');
       const after = await server.http.get(`/api/v1/applications/${inReview}`).set(...people.clerkWindow.auth).expect(200);
       expect(after.body.version).to.equal(2);
       expect(after.body.matters.license).to.equal('pending');

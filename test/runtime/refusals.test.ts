@@ -84,12 +84,12 @@ for (const kind of databaseKinds) {
 
     it('refuses an event from the wrong kind of actor or department, and changes nothing', async () => {
       const view = await submitted();
-      await refusal(world.engine.send(view.id, { type: 'ACCEPT' }, applicant(view.applicantId)), 'ACTOR.FORBIDDEN');
-      await refusal(world.engine.send(view.id, { type: 'ACCEPT' }, clerk('taxation')), 'ACTOR.FORBIDDEN');
-      await refusal(world.engine.send(view.id, { type: 'WITHDRAW' }, { kind: 'citizen', id: 'someone-else' }), 'ACTOR.FORBIDDEN');
-      await refusal(world.engine.send(view.id, { type: 'CERTIFICATES_ISSUED' }, clerk('comprehensive-window')), 'ACTOR.FORBIDDEN');
+      await refusal(world.engine.send(view.id, { type: 'ACCEPT' }, applicant(view.applicantId)), 'AUTH.FORBIDDEN');
+      await refusal(world.engine.send(view.id, { type: 'ACCEPT' }, clerk('taxation')), 'AUTH.FORBIDDEN');
+      await refusal(world.engine.send(view.id, { type: 'WITHDRAW' }, { kind: 'citizen', id: 'someone-else' }), 'AUTH.FORBIDDEN');
+      await refusal(world.engine.send(view.id, { type: 'CERTIFICATES_ISSUED' }, clerk('comprehensive-window')), 'AUTH.FORBIDDEN');
       const accepted = await world.engine.send(view.id, { type: 'ACCEPT' }, clerk('comprehensive-window'));
-      await refusal(world.engine.send(view.id, { type: 'APPROVE', matter: 'license' }, clerk('taxation')), 'ACTOR.FORBIDDEN');
+      await refusal(world.engine.send(view.id, { type: 'APPROVE', matter: 'license' }, clerk('taxation')), 'AUTH.FORBIDDEN');
       await refusal(world.engine.send(view.id, { type: 'APPROVE' }, clerk('market-regulation')), 'EVENT.INVALID');
       await refusal(world.engine.send(view.id, { type: 'APPROVE', matter: 'no-such-matter' }, clerk('market-regulation')), 'TRANSITION.NOT_ALLOWED');
       await unchanged(accepted);
