@@ -17,6 +17,7 @@ import { publicationAudit } from '../application/catalog.js';
 import { readConfig } from './config.js';
 import { simulate } from './simulate.js';
 import { serve } from './serve.js';
+import { docsCommand } from './docs.js';
 
 const USAGE = `usage: onevisit <command>
 
@@ -36,6 +37,7 @@ const USAGE = `usage: onevisit <command>
                                the old keys keep verifying
   audit verify [--batch N]     walk the audit trail's hash chain from seq 1; exit 0 when it is whole, 1 naming
                                the first row that does not fit (edited, deleted, moved)
+  docs errors [--check]        write docs/errors.md from the error and issue registries (--check: exit 1 if it differs)
 
 environment: PORT, ONEVISIT_DATA_DIR (default ./data), ONEVISIT_DATABASE_URL (postgres://… or sqlite:<file>),
              ONEVISIT_DATABASE_SCHEMA (PostgreSQL schema), ONEVISIT_BASE_URL, ONEVISIT_DEMO`;
@@ -61,6 +63,8 @@ export async function run(argv: string[], out: Out = { log: (l) => console.log(l
       return keys(rest, out);
     case 'audit':
       return auditCommand(rest, out);
+    case 'docs':
+      return docsCommand(rest, out);
     case 'serve':
       return serve(readConfig(), out);
     case undefined:

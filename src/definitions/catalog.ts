@@ -24,13 +24,15 @@ const listOf = (key: string, item: object) => ({
   properties: { [key]: { type: 'array', items: item } },
 });
 
+/** The schemas of the catalog files (departments.json, certificate-types.json); their issues are SCHEMA.* codes. */
+export const CatalogSchemas = {
+  departments: listOf('departments', { type: 'object', required: ['id', 'title', 'kind'], properties: { id: slug, title: i18n, kind: { enum: ['window', 'department', 'partner'] } } }),
+  certificateTypes: listOf('types', { type: 'object', required: ['id', 'title', 'issuer'], properties: { id: slug, title: i18n, issuer: { type: 'string' } } }),
+};
+
 const ajv = createAjv();
-const validateDepartments = ajv.compile(
-  listOf('departments', { type: 'object', required: ['id', 'title', 'kind'], properties: { id: slug, title: i18n, kind: { enum: ['window', 'department', 'partner'] } } }),
-);
-const validateTypes = ajv.compile(
-  listOf('types', { type: 'object', required: ['id', 'title', 'issuer'], properties: { id: slug, title: i18n, issuer: { type: 'string' } } }),
-);
+const validateDepartments = ajv.compile(CatalogSchemas.departments);
+const validateTypes = ajv.compile(CatalogSchemas.certificateTypes);
 
 export function parseDepartments(value: unknown, source = 'departments.json'): Department[] {
   if (!validateDepartments(value)) throw invalid(source, validateDepartments.errors);

@@ -3,10 +3,10 @@
  * the event schema, the service-definition schema) and from the one error registry. A test checks that
  * it is a valid OpenAPI 3.1 document and that it lists exactly the routes the router serves.
  */
-import { ErrorCodes } from '../domain/errors.js';
+import { ErrorCodes, IssueCodes, type ErrorCode } from '../domain/errors.js';
 import { ApplicationStatuses, WarningLevels } from '../domain/vocabulary.js';
 import { RequestSchemas } from '../application/schemas.js';
-import { ErrorStatuses } from './problem.js';
+import { ErrorStatuses, INTERNAL_PROBLEM } from './problem.js';
 
 type Method = 'get' | 'post' | 'put';
 interface Route {
@@ -71,11 +71,31 @@ const problemSchema = {
     type: { type: 'string', format: 'uri' },
     title: { type: 'string' },
     status: { type: 'integer' },
-    code: { enum: [...Object.keys(ErrorCodes), 'INTERNAL'] },
+    code: {
+      description: 'What was refused: a code of the error registry, each with one status (docs/errors.md)',
+      enum: [...Object.keys(ErrorCodes), INTERNAL_PROBLEM.code],
+      'x-enumDescriptions': {
+        ...Object.fromEntries(Object.entries(ErrorCodes).map(([code, title]) => [code, `${ErrorStatuses[code as ErrorCode]}: ${title}`])),
+        [INTERNAL_PROBLEM.code]: `${INTERNAL_PROBLEM.status}: ${INTERNAL_PROBLEM.title}`,
+      },
+    },
     detail: { type: 'string' },
     errors: {
+      description: 'What is wrong, each issue at a JSON Pointer into the input',
       type: 'array',
-      items: { type: 'object', required: ['path', 'code', 'message'], properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['path', 'code', 'message'],
+        properties: {
+          path: { type: 'string' },
+          code: {
+            description: 'A code of the issue registry (docs/errors.md)',
+            enum: Object.keys(IssueCodes),
+            'x-enumDescriptions': Object.fromEntries(Object.entries(IssueCodes).map(([code, { meaning }]) => [code, meaning])),
+          },
+          message: { type: 'string' },
+        },
+      },
     },
   },
 };

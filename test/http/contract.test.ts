@@ -4,14 +4,15 @@
  */
 import { expect } from 'chai';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { ErrorCodes } from '../../src/domain/errors.js';
-import { ErrorStatuses } from '../../src/http/problem.js';
+import { ErrorCodes, IssueCodes } from '../../src/domain/errors.js';
+import { ErrorStatuses, INTERNAL_PROBLEM } from '../../src/http/problem.js';
 import { ROUTES, openApiDocument } from '../../src/http/openapi.js';
 import { apiRouter } from '../../src/http/api.js';
 import type { HttpServices } from '../../src/http/app.js';
 import { readCatalog } from '../../src/store/index.js';
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> } };
+type CodeSchema = { enum: string[]; 'x-enumDescriptions': Record<string, string> };
 
 describe('API contract', () => {
   it('maps every registered error code to a 4xx or 5xx status, and no code outside the registry', () => {
@@ -19,9 +20,24 @@ describe('API contract', () => {
     for (const [code, status] of Object.entries(ErrorStatuses)) expect(status, code).to.be.within(400, 599);
   });
 
-  it('publishes every error code in the document, and only those', () => {
-    const doc = openApiDocument(readCatalog().definitionSchema) as { components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } } };
-    expect(doc.components.schemas.Problem.properties.code.enum.filter((c) => c !== 'INTERNAL').sort()).to.deep.equal(Object.keys(ErrorCodes).sort());
+  it('publishes every error code in the document, and only those, each with its status and title', () => {
+    const doc = openApiDocument(readCatalog().definitionSchema) as { components: { schemas: { Problem: { properties: { code: CodeSchema } } } } };
+    const code = doc.components.schemas.Problem.properties.code;
+    expect(code.enum.filter((c) => c !== 'INTERNAL').sort()).to.deep.equal(Object.keys(ErrorCodes).sort());
+    expect(code.enum).to.include('INTERNAL');
+    expect(code['x-enumDescriptions']).to.deep.equal({
+      ...Object.fromEntries(Object.entries(ErrorCodes).map(([c, title]) => [c, `${ErrorStatuses[c as keyof typeof ErrorStatuses]}: ${title}`])),
+      INTERNAL: `500: ${INTERNAL_PROBLEM.title}`,
+    });
+  });
+
+  it("publishes every issue code as the enum of a problem's issue codes, and only those, each with its meaning", () => {
+    const doc = openApiDocument(readCatalog().definitionSchema) as {
+      components: { schemas: { Problem: { properties: { errors: { items: { properties: { code: CodeSchema } } } } } } };
+    };
+    const code = doc.components.schemas.Problem.properties.errors.items.properties.code;
+    expect([...code.enum].sort()).to.deep.equal(Object.keys(IssueCodes).sort());
+    expect(code['x-enumDescriptions']).to.deep.equal(Object.fromEntries(Object.entries(IssueCodes).map(([c, { meaning }]) => [c, meaning])));
   });
 
   it('is a valid OpenAPI 3.1 document', async () => {

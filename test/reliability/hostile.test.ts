@@ -8,8 +8,9 @@
  * type sent to applications in every state.
  *
  * What must hold: no answer is a 5xx; every refusal is application/problem+json with a code of the error
- * registry; afterwards the server still answers, the data made before the run (the witness applications — one in
- * each state —, their events, tasks, certificates and ratings, the accounts, files, definitions and calendar)
+ * registry, each of its issues with a code of the issue registry that comes under it; afterwards the server still
+ * answers, the data made before the run (the witness applications — one in each state —, their events, tasks,
+ * certificates and ratings, the accounts, files, definitions and calendar)
  * reads back exactly as it was, and every application's event log replays to its snapshot. Writes to witness
  * data are always sent in a form that must be refused (broken JSON, a bad token, no CSRF header, a stale
  * If-Match…), so a witness changes only if a refusal failed; the other applications (one in each state, and those
@@ -23,12 +24,12 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ROUTES } from '../../src/http/openapi.js';
-import { ErrorCodes } from '../../src/domain/errors.js';
 import { EventTypes } from '../../src/domain/vocabulary.js';
 import { EventActors } from '../../src/definitions/index.js';
 import { RequestSchemas, type RequestSchemaName } from '../../src/application/schemas.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { databaseKinds } from '../support/databases.js';
+import { registryFlaw } from '../support/problems.js';
 import { openTestServer, person, tinyPdf, tinyPng, type Person, type TestServer } from '../support/server.js';
 import { approveAll, definitionOf, submitWithFiles } from '../support/services.js';
 import { businessStartup } from '../support/businessStartup.js';
@@ -52,7 +53,6 @@ import {
 const REQUESTS = Number(process.env.ONEVISIT_HOSTILE_REQUESTS ?? 10_000);
 const SEED = process.env.ONEVISIT_HOSTILE_SEED !== undefined ? Number(process.env.ONEVISIT_HOSTILE_SEED) : Date.now() % 2 ** 31;
 const BATCH = 32;
-const REGISTERED = new Set(Object.keys(ErrorCodes));
 
 const ROLES = ['anonymous', 'citizen', 'otherCitizen', 'windowClerk', 'reviewClerk', 'unrelatedClerk', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -183,7 +183,7 @@ for (const kind of databaseKinds) {
       await server?.close();
     });
 
-    it(`answers ${REQUESTS} hostile requests with no 5xx, every refusal a problem+json with a registered code`, async function () {
+    it(`answers ${REQUESTS} hostile requests with no 5xx, every refusal a problem+json with a registered code and registered issue codes`, async function () {
       const failures: string[] = [];
       const statuses = new Map<number, number>();
       let sent = 0;
@@ -337,13 +337,14 @@ function judge(r: Finished, answer: Answer): string | undefined {
   // The public verify page answers an unknown certificate with its HTML page.
   if (r.path.startsWith('/verify/') && answer.status === 404 && answer.type.startsWith('text/html')) return undefined;
   if (!/^application\/problem\+json/.test(answer.type)) return 'a refusal that is not application/problem+json';
-  let problem: { code?: unknown; status?: unknown };
+  let problem: { code?: unknown; status?: unknown; errors?: unknown };
   try {
     problem = JSON.parse(answer.body.toString('utf8')) as typeof problem;
   } catch {
     return 'a problem that is not JSON';
   }
-  if (typeof problem.code !== 'string' || !REGISTERED.has(problem.code)) return `code ${String(problem.code)} is not in the registry`;
+  const flaw = registryFlaw(problem);
+  if (flaw) return flaw;
   if (problem.status !== answer.status) return `the problem says ${String(problem.status)}`;
   return undefined;
 }
