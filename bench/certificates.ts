@@ -21,7 +21,7 @@ import { createRenderPool } from '../src/certificates/renderPool.js';
 import { loadTemplates, type CertificateTemplate } from '../src/certificates/templates.js';
 import type { ServiceDefinition } from '../src/domain/definition.js';
 import { getByPointer } from '../src/domain/pointer.js';
-import { projectRoot } from '../src/store/catalogFiles.js';
+import { projectRoot, readCatalog } from '../src/store/catalogFiles.js';
 
 export interface CertificatesResult {
   certificates: number;
@@ -44,7 +44,7 @@ function licenceSource(): { template: CertificateTemplate; fields: Record<string
     const value = getByPointer(form, pointer);
     return value === undefined ? [] : [[name, value]];
   }));
-  const template = loadTemplates(path.join(root, 'templates')).get(spec.template)!;
+  const template = loadTemplates(readCatalog(root).templates).get(spec.template)!;
   return { template, fields, holderName: String(fields.name) };
 }
 

@@ -14,19 +14,24 @@ import { Engine } from './runtime/index.js';
 import {
   createApplicationStore,
   createBlobStore,
+  createCertificateStore,
+  createCounters,
   createDefinitionStore,
+  createFileStore,
+  createIdentityStore,
   createTimerStore,
   describeDatabase,
   loadCalendar,
   migrateLatest,
   openDatabase,
+  projectRoot,
   readCatalog,
   saveCalendarYear,
   seedCalendars,
   type Database,
 } from './store/index.js';
 import { createApplicationQueries } from './store/applicationQueries.js';
-import { createIdentity, type Identity } from './identity/index.js';
+import { createIdentity, readCommonPasswords, type Identity } from './identity/index.js';
 import { createFileService } from './files/index.js';
 import { createOutboxWorker, createScheduler, createTimerEffect, timerHandlers, type OutboxWorker, type Scheduler } from './scheduler/index.js';
 import { createOutboxStore } from './store/outboxStore.js';
@@ -36,16 +41,13 @@ import { createCatalogUseCases } from './application/catalog.js';
 import { createAdminUseCases } from './application/admin.js';
 import { createApp, type HttpOptions } from './http/app.js';
 import { createLogger } from './http/logging.js';
-import { createCertificateStore } from './store/certificateStore.js';
 import { withStartLock } from './store/startLock.js';
 import { createRateLimitStore } from './store/rateLimitStore.js';
-import { createIdentityStore } from './store/index.js';
 import { openKeyring, keysDir, jwks } from './certificates/keys.js';
 import { loadTemplates } from './certificates/templates.js';
 import { createWallet } from './certificates/wallet.js';
 import { createCertificateIssuer } from './certificates/issue.js';
 import { createUsccAssigner } from './certificates/uscc.js';
-import { nextCounterValue } from './store/dialect.js';
 import { createVerifier } from './certificates/verify.js';
 import { createLifecycle } from './certificates/lifecycle.js';
 import { createRenderPool } from './certificates/renderPool.js';
@@ -53,13 +55,21 @@ import { extractSignedRecord } from './certificates/embedded.js';
 import { createGlyphCheck } from './certificates/fonts.js';
 import { createCertificatePdfs } from './certificates/pdf.js';
 import { createCertificateUseCases } from './application/certificates.js';
+import { createFileUseCases } from './application/files.js';
 import { createAuditStore } from './store/audit.js';
 import { auditedIdentity } from './identity/audited.js';
+import { eventSenders } from './identity/policy.js';
 import { publicationAudit } from './application/catalog.js';
 import { createAuditUseCases } from './application/audit.js';
+import { createDraftStore } from './store/draftStore.js';
+import { createCheckCodeStore } from './store/checkCodeStore.js';
+import { createDraftUseCases } from './application/drafts.js';
+import { createProgressUseCases } from './application/progress.js';
 
 export interface OnevisitConfig {
   dataDir: string;
+  /** Where workflows/, schemas/, templates/ and lists/ are: by default the project this build belongs to. */
+  projectRoot?: string;
   /** Where the service is reached from outside: the links in certificates' QR codes. */
   baseUrl?: string;
   databaseUrl?: string;
@@ -88,8 +98,8 @@ export interface Onevisit {
 export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   const logger = config.logger ?? createLogger();
   const now = config.now ?? (() => new Date());
-  const catalog = readCatalog();
-  const templates = loadTemplates(catalog.templatesDir);
+  const catalog = readCatalog(config.projectRoot ?? projectRoot());
+  const templates = loadTemplates(catalog.templates);
   const db = openDatabase({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
@@ -129,6 +139,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   const wallet = createWallet({ store: certificateStore, keyring, now });
   const renderPool = createRenderPool();
   const baseUrl = (config.baseUrl ?? 'http://localhost:3000').replace(/\/$/, '');
+  /** What a certificate's QR code opens: printed on its PDF, drawn in the wallet. */
+  const verifyUrl = (id: string) => `${baseUrl}/verify/${id}`;
   const departmentTitles = new Map(catalog.departments.map((d) => [d.id, d.title['zh-Hans']]));
   /** A citizen's wallet: certificates held under their resident id number, and those issued on their applications. */
   const holderIdsOf = async (userId: string) => {
@@ -136,8 +148,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     return user?.idNumber ? [user.idNumber] : [];
   };
 
-  const identity = auditedIdentity(createIdentity({ db, now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) }), audit, now);
-  const files = createFileService({ db, blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
+  const identity = auditedIdentity(createIdentity({ store: users, commonPasswords: readCommonPasswords(catalog.commonPasswordsFile), now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) }), audit, now);
+  const files = createFileService({ files: createFileStore(db), blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
   const timers = createTimerStore(db);
   const outbox = createOutboxStore(db);
   const instance = instanceName(os.hostname(), process.pid);
@@ -149,6 +161,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     now,
     calendar: () => calendar,
     latestDefinitionTtlMs: 2_000,
+    senders: eventSenders,
     materials: {
       checkFile: files.verifier.checkFile,
       checkFiles: files.verifier.checkFiles,
@@ -160,7 +173,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
         store: certificateStore,
         keyring,
         certificateTypes: catalog.certificateTypes,
-        assignUscc: createUsccAssigner({ store: certificateStore, nextSequence: (name) => nextCounterValue(db, name) }),
+        assignUscc: createUsccAssigner({ store: certificateStore, counters: createCounters(db) }),
         holderOf: async (userId) => {
           const user = await users.findUserById(userId);
           return user?.idNumber ? { id: user.idNumber, name: user.name } : undefined;
@@ -180,7 +193,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     onGiveUp: (row) => logger.error({ effectId: row.id, effect: row.effect.effect, attempts: row.attempts }, 'effect given up on: an admin can retry it'),
   });
   const scheduler = createScheduler({
-    db,
+    timers,
     owner: instance,
     handlers: timerHandlers(engine),
     now,
@@ -201,25 +214,40 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       templates,
       definitionOf: async (applicationId) => (await engine.inspect(applicationId)).compiled.definition,
       issuerName: (id) => departmentTitles.get(id) ?? id,
-      verifyUrl: (id) => `${baseUrl}/verify/${id}`,
+      verifyUrl,
     }),
   });
+  // What certificates would print is checked drawable at submission, in supplements and in drafts: one font set.
+  const drawable = createGlyphCheck();
+  const drafts = createDraftStore(db);
   const app = createApp({
     identity,
-    files,
+    files: createFileUseCases({ files }),
     logger,
     applications: createApplicationUseCases({
       engine,
       queries,
       files,
       now,
-      drawable: createGlyphCheck(),
+      drawable,
       accountName: async (userId) => (await users.findUserById(userId))?.name,
+      drafts,
     }),
+    progress: createProgressUseCases({
+      checkCodes: createCheckCodeStore(db),
+      engine,
+      calendar: () => calendar,
+      departmentTitle: (id) => catalog.departments.find((d) => d.id === id)?.title,
+      now,
+    }),
+    drafts: createDraftUseCases({ store: drafts, service: (serviceId) => engine.service(serviceId), drawable, now }),
     certificates,
     effects: createEffectUseCases({ outbox, now }),
     audit: createAuditUseCases({ audit }),
     keys: () => jwks(keyring),
+    time: { now, calendar: () => calendar },
+    verifyUrl,
+    reference: () => ({ departments: catalog.departments, certificateTypes: catalog.certificateTypes }),
     describeCertificate: (type, issuer) => ({
       typeTitle: catalog.certificateTypes.find((t) => t.id === type)?.title['zh-Hans'] ?? type,
       issuerTitle: departmentTitles.get(issuer) ?? issuer,
@@ -247,6 +275,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     // Sign-in attempts are counted in the database, so every instance sees the same count.
     loginLimitStore: createRateLimitStore(db, { prefix: 'login:', now: () => now().getTime() }),
     registrationLimitStore: createRateLimitStore(db, { prefix: 'register:', now: () => now().getTime() }),
+    progressLimitStore: createRateLimitStore(db, { prefix: 'progress:', now: () => now().getTime() }),
+    progressNumberLimitStore: createRateLimitStore(db, { prefix: 'progress-number:', now: () => now().getTime() }),
   });
   // Calendar edits made on another instance reach this one within a minute.
   const calendarRefresh = config.pollIntervalMs

@@ -2,15 +2,15 @@
  * Certificates as people use them: the holder's wallet and PDFs, verification for anyone, revoke and reissue
  * by the issuing department's clerks, and a commitment (告知承诺) found false revoking what it produced.
  */
-import { OnevisitError, isOnevisitError } from '../domain/errors.js';
+import { OnevisitError } from '../domain/errors.js';
 import type { CertificateRecord } from '../domain/certificate.js';
-import { applicationAccess, requirePostCheck, visibilityOf, type Subject } from '../identity/policy.js';
+import { applicationAccess, requireCapability, requireCertificateChanger, requireCertificateReader, requirePostCheck, type CertificateContext, type Subject } from '../identity/policy.js';
 import type { Engine } from '../runtime/index.js';
 import { postCheckTask } from '../runtime/tasks.js';
 import type { Wallet } from '../certificates/wallet.js';
 import type { Verifier, Verification } from '../certificates/verify.js';
 import type { Lifecycle } from '../certificates/lifecycle.js';
-import type { CertificateStore, StoredCertificate } from '../store/certificateStore.js';
+import type { CertificateRepository, StoredCertificate } from '../certificates/ports.js';
 import { checkInput } from './input.js';
 
 /** Who the subject is as a holder: their resident id number, and the applications they made. */
@@ -21,7 +21,7 @@ export interface HolderIdentity {
 
 export interface CertificatesDeps {
   engine: Engine;
-  store: Pick<CertificateStore, 'get' | 'byApplication'>;
+  store: Pick<CertificateRepository, 'get' | 'byApplication'>;
   wallet: Wallet;
   verifier: Verifier;
   lifecycle: Lifecycle;
@@ -44,46 +44,49 @@ export interface CertificateView extends CertificateRecord {
   supersededBy?: string | null;
 }
 
+/**
+ * A certificate a refuted commitment revoked, as the refuting clerk is told of it: which one it was, not what it
+ * certifies — their department may have no part in its matter. Its contents stay with those the policy lets read it.
+ */
+export interface RevokedCertificate {
+  id: string;
+  type: string;
+  matterId: string;
+  issuer: string;
+  status: StoredCertificate['status'];
+}
+
 export function createCertificateUseCases(deps: CertificatesDeps) {
   const { engine, store, wallet, verifier, lifecycle } = deps;
 
-  /** The certificate if the subject may see it: its holder (or the applicant it was issued to), or a clerk of the issuer or the application. */
-  async function visible(subject: Subject, id: string): Promise<StoredCertificate> {
-    // Before the lookup, so an admin's refusal is the same whether or not the certificate exists.
-    if (subject.role !== 'citizen' && subject.role !== 'clerk') throw new OnevisitError('AUTH.FORBIDDEN', 'admins do not read certificates');
+  /**
+   * The certificate, if the policy lets the subject read it (`requireCertificateReader`) or change it
+   * (`requireCertificateChanger`); anyone else's is not found. Admins are refused before the lookup, so the answer
+   * is the same whether or not the certificate exists.
+   */
+  async function certificateFor(subject: Subject, id: string, allowed: typeof requireCertificateReader): Promise<StoredCertificate> {
+    requireCapability(subject, 'certificate.read');
     const certificate = await store.get(id);
-    const missing = new OnevisitError('CERTIFICATE.NOT_FOUND', `no certificate ${id}`);
-    if (!certificate) throw missing;
-    if (subject.role === 'citizen') {
-      const me = await deps.holderOf(subject);
-      const own = me.holderIds.includes(certificate.holderId) || (await applicantOf(certificate)) === subject.userId;
-      if (!own) throw missing;
-      return certificate;
-    }
-    if (subject.role === 'clerk') {
-      if (subject.departments.includes(certificate.issuer)) return certificate;
-      // Through the application: the window sees its certificates, a reviewer those of its own matters.
-      const { view, compiled } = await engine.inspect(certificate.applicationId);
-      let visible = false;
-      try {
-        visible = visibilityOf(applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled }), compiled).certificate(certificate.matterId);
-      } catch (error) {
-        // Not their application: to them the certificate is not there either.
-        if (!isOnevisitError(error, 'APPLICATION.NOT_FOUND')) throw error;
-      }
-      if (!visible) throw missing;
-      return certificate;
-    }
-    throw missing;
+    if (!certificate) throw new OnevisitError('CERTIFICATE.NOT_FOUND', `no certificate ${id}`);
+    await allowed(subject, certificate, contextOf(subject, certificate));
+    return certificate;
   }
 
-  async function applicantOf(certificate: StoredCertificate): Promise<string> {
-    return (await engine.get(certificate.applicationId)).applicantId;
+  /** What the policy may ask about around a certificate, looked up only if it asks; a failing lookup fails the request. */
+  function contextOf(subject: Subject, certificate: StoredCertificate): CertificateContext {
+    return {
+      holderIds: async () => (await deps.holderOf(subject)).holderIds,
+      application: async () => {
+        const { view, compiled } = await engine.inspect(certificate.applicationId);
+        return { id: view.id, applicantId: view.applicantId, compiled };
+      },
+    };
   }
 
   /** The commitment material a post-check clerk acts on: given by commitment on this application, theirs to check. */
   async function postCheckable(subject: Subject, applicationId: string, materialId: string) {
-    if (subject.role !== 'clerk') throw new OnevisitError('AUTH.FORBIDDEN', 'commitments are checked by clerks');
+    // Before the lookup: whoever checks no commitments is refused the same for every id.
+    requireCapability(subject, 'commitment.check');
     const { view, compiled } = await engine.inspect(applicationId);
     applicationAccess(subject, { id: view.id, applicantId: view.applicantId, compiled });
     const material = compiled.definition.materials.find((m) => m.id === materialId);
@@ -94,26 +97,20 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
     return material;
   }
 
-  function issuingClerk(subject: Subject, certificate: StoredCertificate): void {
-    if (subject.role !== 'clerk' || !subject.departments.includes(certificate.issuer)) {
-      throw new OnevisitError('AUTH.FORBIDDEN', `only clerks of ${certificate.issuer}, which issued it, may change this certificate`);
-    }
-  }
-
   return {
     /** The subject's wallet (证照夹): usable certificates first. */
     async wallet(subject: Subject) {
-      if (subject.role !== 'citizen') throw new OnevisitError('AUTH.FORBIDDEN', 'the wallet is a citizen’s');
+      requireCapability(subject, 'certificate.wallet');
       const me = await deps.holderOf(subject);
       return wallet.walletOf(me.holderIds, { applicantId: me.applicantId });
     },
 
     async get(subject: Subject, id: string): Promise<CertificateView> {
-      return viewOf(await visible(subject, id));
+      return viewOf(await certificateFor(subject, id, requireCertificateReader));
     },
 
     async pdf(subject: Subject, id: string): Promise<{ certificate: StoredCertificate; pdf: Buffer }> {
-      const certificate = await visible(subject, id);
+      const certificate = await certificateFor(subject, id, requireCertificateReader);
       return { certificate, pdf: await deps.pdfOf(certificate) };
     },
 
@@ -135,14 +132,12 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
 
     async revoke(subject: Subject, id: string, body: unknown): Promise<CertificateView> {
       const { reason } = checkInput<{ reason: string }>('RevokeCertificate', body);
-      const certificate = await visible(subject, id);
-      issuingClerk(subject, certificate);
+      await certificateFor(subject, id, requireCertificateChanger);
       return viewOf(await lifecycle.revoke(id, reason, subject.userId));
     },
 
     async reissue(subject: Subject, id: string): Promise<CertificateView> {
-      const certificate = await visible(subject, id);
-      issuingClerk(subject, certificate);
+      await certificateFor(subject, id, requireCertificateChanger);
       return viewOf(await lifecycle.reissue(id, subject.userId));
     },
 
@@ -155,10 +150,10 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
       const { reason } = checkInput<{ reason: string }>('RevokeCertificate', body);
       const material = await postCheckable(subject, applicationId, materialId);
       const supports = (matterId: string) => material.matters === undefined || material.matters.includes(matterId);
-      const revoked: CertificateView[] = [];
+      const revoked: RevokedCertificate[] = [];
       for (const certificate of await store.byApplication(applicationId)) {
         if (certificate.status !== 'valid' || !supports(certificate.matterId)) continue;
-        revoked.push(viewOf(await lifecycle.revoke(certificate.id, `告知承诺不实 (${materialId}): ${reason}`, subject.userId)));
+        revoked.push(revokedOf(await lifecycle.revoke(certificate.id, `告知承诺不实 (${materialId}): ${reason}`, subject.userId)));
       }
       await deps.closeTask(applicationId, postCheckTask(materialId));
       return { applicationId, materialId, revoked };
@@ -176,6 +171,10 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
 }
 
 export type CertificateUseCases = ReturnType<typeof createCertificateUseCases>;
+
+function revokedOf(certificate: StoredCertificate): RevokedCertificate {
+  return { id: certificate.id, type: certificate.type, matterId: certificate.matterId, issuer: certificate.issuer, status: certificate.status };
+}
 
 function viewOf(certificate: StoredCertificate): CertificateView {
   const record = JSON.parse(certificate.record) as CertificateRecord;

@@ -3,9 +3,11 @@
  * document publishes these same objects, so the two cannot drift apart.
  */
 import { ApplicationStatuses, WarningLevels } from '../domain/vocabulary.js';
+import { AuditSubjectKinds } from '../domain/audit.js';
 import { TaskKinds, eventRequestSchema, materialClaimSchema } from '../definitions/index.js';
 
 const id = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
+const draftId = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 export const RequestSchemas = {
   Login: {
@@ -38,16 +40,45 @@ export const RequestSchemas = {
       idNumber: { type: 'string', minLength: 18, maxLength: 18 },
     },
   },
+  /**
+   * The application whole (`serviceId`, `form`, `materials`), or `{draftId}` alone: the draft's content. A whole
+   * body with a `draftId` is submitted as sent and consumes the draft (deleted in the same transaction).
+   */
   SubmitApplication: {
     type: 'object',
     additionalProperties: false,
-    required: ['serviceId', 'form'],
     properties: {
       serviceId: id,
       version: { type: 'integer', minimum: 1 },
       form: { type: 'object' },
       materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
+      draftId: draftId,
     },
+    if: { required: ['draftId'] },
+    // With a draft: the draft alone, or a whole body (then serviceId and form as without one).
+    then: { if: { anyOf: [{ required: ['serviceId'] }, { required: ['form'] }, { required: ['materials'] }, { required: ['version'] }] }, then: { required: ['serviceId', 'form'] } },
+    else: { required: ['serviceId', 'form'] },
+  },
+  /** A draft: the service, the form so far (partial: nothing is required yet) and the materials chosen. */
+  Draft: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['serviceId'],
+    properties: {
+      serviceId: id,
+      form: { type: 'object' },
+      materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
+    },
+  },
+  /**
+   * 办件查询. Both are taken as any text (up to 64 characters): a number of the wrong shape is answered like an
+   * unknown one (404 PROGRESS.NOT_FOUND), so the shape check tells nothing either.
+   */
+  ProgressQuery: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['number', 'code'],
+    properties: { number: { type: 'string', maxLength: 64 }, code: { type: 'string', maxLength: 64 } },
   },
   Event: eventRequestSchema,
   Claim: {
@@ -108,7 +139,7 @@ export const RequestSchemas = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      subjectKind: { enum: ['application', 'user', 'username', 'definition', 'calendar', 'certificate'] },
+      subjectKind: { enum: Object.values(AuditSubjectKinds) },
       subjectId: { type: 'string', minLength: 1, maxLength: 160 },
       actorKind: { type: 'string', pattern: '^[a-z]+$', maxLength: 16 },
       actorId: { type: 'string', minLength: 1, maxLength: 64 },

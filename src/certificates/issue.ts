@@ -12,7 +12,7 @@ import { OnevisitError } from '../domain/errors.js';
 import { getByPointer } from '../domain/pointer.js';
 import { MatterDecisions } from '../domain/vocabulary.js';
 import type { EffectContext, EffectHandlers } from '../runtime/ports.js';
-import type { CertificateStore, NewCertificate } from '../store/certificateStore.js';
+import type { CertificateRepository, NewCertificate } from './ports.js';
 import type { Keyring } from './keys.js';
 import { canonicalRecord, signRecord } from './signing.js';
 import { validUntilOf } from './validity.js';
@@ -24,7 +24,7 @@ export interface Holder {
 }
 
 export interface CertificateIssuerOptions {
-  store: Pick<CertificateStore, 'insert'>;
+  store: Pick<CertificateRepository, 'insert'>;
   keyring: Keyring;
   /** workflows/certificate-types.json: the department that issues each type. */
   certificateTypes: readonly { id: string; issuer: string }[];

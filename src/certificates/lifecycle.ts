@@ -12,13 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { AuditKinds, type AuditLog } from '../domain/audit.js';
 import type { CertificateRecord } from '../domain/certificate.js';
 import { OnevisitError } from '../domain/errors.js';
-import type { CertificateStore, StoredCertificate } from '../store/certificateStore.js';
 import type { Keyring } from './keys.js';
+import type { CertificateRepository, StoredCertificate } from './ports.js';
 import { canonicalRecord, signRecord } from './signing.js';
 import { intactRecord } from './stored.js';
 
 export interface LifecycleOptions {
-  store: Pick<CertificateStore, 'get' | 'revoke' | 'supersede'>;
+  store: Pick<CertificateRepository, 'get' | 'revoke' | 'supersede'>;
   keyring: Keyring;
   now?: () => Date;
   newId?: () => string;

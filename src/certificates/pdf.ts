@@ -5,7 +5,7 @@
 import type { CertificateRecord } from '../domain/certificate.js';
 import type { ServiceDefinition } from '../domain/definition.js';
 import { OnevisitError } from '../domain/errors.js';
-import type { StoredCertificate } from '../store/certificateStore.js';
+import type { StoredCertificate } from './ports.js';
 import type { RenderJob } from './render.js';
 import type { CertificateTemplate } from './templates.js';
 

@@ -1,7 +1,7 @@
 /** Whether a stored certificate is still what was signed, and what it amounts to: what verification, reissue and the wallet rely on. */
 import { CertificateStatuses, VerificationResults, type CertificateRecord, type VerificationResult } from '../domain/certificate.js';
-import type { StoredCertificate } from '../store/certificateStore.js';
 import type { Keyring } from './keys.js';
+import type { StoredCertificate } from './ports.js';
 import { checkTextSignature, parseRecordText } from './signing.js';
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Certificate templates (templates/<id>.json): each file is checked against
- * schemas/certificate-template.schema.json (every error, with its path) before it becomes a typed value.
+ * schemas/certificate-template.schema.json (every error, with its path) before it becomes a typed value. Where
+ * both are is the caller's (`TemplateSource`, from the catalog main.ts reads).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import type { ValidateFunction } from 'ajv';
 import { createAjv, issuesFromAjv } from '../definitions/ajv.js';
 import { OnevisitError, type Issue } from '../domain/errors.js';
 import type { I18nText } from '../domain/i18n.js';
-import { projectRoot } from '../store/catalogFiles.js';
+import type { TemplateSource } from './ports.js';
 
 /** The properties of the record itself a template may show (the rest of what it shows are `fields`). */
 export const RecordProperties = ['id', 'holderId', 'holderName', 'issuerName', 'issuedAt', 'validUntil'] as const;
@@ -49,7 +50,6 @@ export function templateFieldNames(template: CertificateTemplate): string[] {
   return [...(template.header ?? []), ...template.fields].flatMap((item) => (item.name === undefined ? [] : [item.name]));
 }
 
-const SCHEMA_FILE = 'certificate-template.schema.json';
 const validators = new Map<string, ValidateFunction>();
 
 function validatorFor(schemaFile: string): ValidateFunction {
@@ -79,11 +79,11 @@ function meaningIssues(template: CertificateTemplate, expectedId: string | undef
 }
 
 /**
- * A template from parsed JSON, validated (schema, then meaning). `id`, when given, is the name it must carry.
- * Throws TEMPLATE.INVALID with every problem as `{path, code, message}`.
+ * A template from parsed JSON, validated against the schema in `schemaFile`, then for meaning. `id`, when given,
+ * is the name it must carry. Throws TEMPLATE.INVALID with every problem as `{path, code, message}`.
  */
-export function parseTemplate(value: unknown, options: { id?: string; schemaFile?: string } = {}): CertificateTemplate {
-  const issues = templateIssues(value, options.id, options.schemaFile ?? defaultSchemaFile());
+export function parseTemplate(value: unknown, options: { id?: string; schemaFile: string }): CertificateTemplate {
+  const issues = templateIssues(value, options.id, options.schemaFile);
   if (issues.length > 0) {
     throw new OnevisitError('TEMPLATE.INVALID', options.id ? `the certificate template ${options.id} is invalid` : 'the certificate template is invalid', { errors: issues });
   }
@@ -96,17 +96,12 @@ function templateIssues(value: unknown, id: string | undefined, schemaFile: stri
   return meaningIssues(value as CertificateTemplate, id);
 }
 
-function defaultSchemaFile(): string {
-  return path.join(projectRoot(), 'schemas', SCHEMA_FILE);
-}
-
 /**
- * Every `*.json` in `dir`, by template id (the file name). All files are checked before anything is returned;
- * the errors of all of them come in one TEMPLATE.INVALID, each path starting with the file's name
+ * Every `*.json` in the source's `dir`, by template id (the file name). All files are checked before anything is
+ * returned; the errors of all of them come in one TEMPLATE.INVALID, each path starting with the file's name
  * (`/business-license.json/fields/2/label`).
  */
-export function loadTemplates(dir: string, options: { schemaFile?: string } = {}): Map<string, CertificateTemplate> {
-  const schemaFile = options.schemaFile ?? defaultSchemaFile();
+export function loadTemplates({ dir, schemaFile }: TemplateSource): Map<string, CertificateTemplate> {
   const templates = new Map<string, CertificateTemplate>();
   const issues: Issue[] = [];
   for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {

@@ -5,12 +5,12 @@
  */
 import type { AssignedHolder } from '../domain/definition.js';
 import { isUnifiedSocialCreditCode, makeUnifiedSocialCreditCode } from '../domain/ids.js';
-import type { CertificateStore } from '../store/certificateStore.js';
+import type { CertificateRepository, Counters } from './ports.js';
 
 export interface UsccAssignerOptions {
-  store: Pick<CertificateStore, 'byApplication'>;
-  /** The next number of a named counter (1 for a new one), atomically. */
-  nextSequence(name: string): Promise<number>;
+  store: Pick<CertificateRepository, 'byApplication'>;
+  /** The sequences, one counter per authority, category and region (`uscc:<prefix>`). */
+  counters: Counters;
 }
 
 export function createUsccAssigner(options: UsccAssignerOptions): (applicationId: string, holder: AssignedHolder) => Promise<string> {
@@ -19,7 +19,7 @@ export function createUsccAssigner(options: UsccAssignerOptions): (applicationId
     const prefix = `9${category}${holder.region}`;
     const existing = (await options.store.byApplication(applicationId)).find((c) => isUnifiedSocialCreditCode(c.holderId) && c.holderId.startsWith(prefix));
     if (existing) return existing.holderId;
-    const sequence = await options.nextSequence(`uscc:${prefix}`);
+    const sequence = await options.counters.next(`uscc:${prefix}`);
     return makeUnifiedSocialCreditCode({ authority: '9', category, region: holder.region, sequence });
   };
 }

@@ -19,9 +19,9 @@ import canonicalize from 'canonicalize';
 import { jsonFlaw, jsonTextTooDeep, MAX_JSON_DEPTH } from '../domain/jsonLimits.js';
 import { VerificationChannels, VerificationResults, type CertificateStatus, type VerificationChannel, type VerificationResult } from '../domain/certificate.js';
 import { maskName } from '../domain/ids.js';
-import type { CertificateStore, StoredCertificate } from '../store/certificateStore.js';
 import type { AuditLog } from '../domain/audit.js';
 import type { Keyring } from './keys.js';
+import type { CertificateRepository, StoredCertificate, VerificationLog } from './ports.js';
 import { intactRecord, standingOf } from './stored.js';
 
 export interface CertificateSummary {
@@ -49,7 +49,7 @@ export interface SignedCertificate {
 }
 
 export interface VerifierOptions {
-  store: Pick<CertificateStore, 'get' | 'logVerification'>;
+  store: Pick<CertificateRepository, 'get'> & Pick<VerificationLog, 'logVerification'>;
   keyring: Keyring;
   now?: () => Date;
   /** Where each verification is recorded too (the presented id only when it names a certificate). */

@@ -6,8 +6,8 @@
  */
 import type { CertificateRecord, CertificateStatus } from '../domain/certificate.js';
 import { VerificationResults } from '../domain/certificate.js';
-import type { CertificateStore, HolderQuery, StoredCertificate } from '../store/certificateStore.js';
 import type { Keyring } from './keys.js';
+import type { HolderQuery, StoredCertificate, WalletQueries } from './ports.js';
 import { intactRecord, standingOf, type Standing } from './stored.js';
 
 /** A certificate in the wallet: its record (fields empty when the record was altered) and where it stands. */
@@ -24,7 +24,7 @@ export interface WalletScope {
 }
 
 export interface WalletOptions {
-  store: Pick<CertificateStore, 'listByHolder'>;
+  store: WalletQueries;
   keyring: Keyring;
   now?: () => Date;
 }

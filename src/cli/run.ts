@@ -6,8 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDefinitionValidator, compileDefinition, parseDefinitionText, parseDepartments, parseCertificateTypes, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
 import { isOnevisitError, type ErrorCode, type Issue, type IssueCode } from '../domain/errors.js';
-import { createIdentity, type Role } from '../identity/index.js';
-import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore, type Database } from '../store/index.js';
+import { createIdentity, readCommonPasswords, type Role } from '../identity/index.js';
+import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore, createIdentityStore, type Database } from '../store/index.js';
 import { withStartLock } from '../store/startLock.js';
 import { definitionHash } from '../definitions/index.js';
 import { keysDir, rotateKey } from '../certificates/keys.js';
@@ -263,11 +263,12 @@ async function user(args: string[], out: Out): Promise<number> {
     return 1;
   }
   const config = readConfig();
-  const knownDepartments = new Set(readCatalog().departments.map((d) => d.id));
+  const catalog = readCatalog();
+  const knownDepartments = new Set(catalog.departments.map((d) => d.id));
   const db = openConfigured(config);
   try {
     await withStartLock(db, () => migrateLatest(db));
-    const identity = createIdentity({ db, knownDepartments });
+    const identity = createIdentity({ store: createIdentityStore(db), commonPasswords: readCommonPasswords(catalog.commonPasswordsFile), knownDepartments });
     // Missing options stay undefined: addUser reports each of them with its path.
     const created = await identity.addUser({
       username: values.username as string,
@@ -309,7 +310,7 @@ async function userSwitch(subcommand: 'disable' | 'enable', args: string[], out:
   const db = openConfigured(config);
   try {
     await withStartLock(db, () => migrateLatest(db));
-    const identity = createIdentity({ db });
+    const identity = createIdentity({ store: createIdentityStore(db), commonPasswords: readCommonPasswords(readCatalog().commonPasswordsFile) });
     const account = await identity.findAccountByUsername(values.username);
     if (!account) {
       out.error(`onevisit user ${subcommand}: USER.NOT_FOUND: there is no account ${values.username}`);

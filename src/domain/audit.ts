@@ -10,6 +10,7 @@ export const AuditKinds = {
   applicationEvent: 'application.event',
   signIn: 'auth.sign-in',
   signInFailed: 'auth.sign-in-failed',
+  signOut: 'auth.sign-out',
   definitionPublished: 'definition.publish',
   userAdded: 'user.add',
   userRegistered: 'user.register',
@@ -20,6 +21,16 @@ export const AuditKinds = {
   certificateRevoked: 'certificate.revoke',
   certificateReissued: 'certificate.reissue',
   certificateVerified: 'certificate.verify',
+  /** A clerk takes an open task, or gives it back (detail: the task and its matter). */
+  taskClaimed: 'task.claim',
+  taskReleased: 'task.release',
+  /** A post-check (事后核查) of a commitment (告知承诺): found true, or found false (detail: the certificates revoked). */
+  commitmentConfirmed: 'commitment.confirm',
+  commitmentRefuted: 'commitment.refute',
+  /** The applicant's rating of a completed or rejected application (the score; never the comment's text). */
+  applicationRated: 'application.rate',
+  /** An admin puts a failed effect back to work. */
+  effectRetried: 'effect.retry',
 } as const;
 export type AuditKind = (typeof AuditKinds)[keyof typeof AuditKinds];
 
@@ -32,7 +43,19 @@ export interface AuditActor {
   id: string | null;
 }
 
-/** What it was done to: `application`, `user`, `username` (a hash), `definition` (`service@version`), `calendar` (year), `certificate`. */
+/** What an entry can be about: `username` is a hash, `definition` is `service@version`, `calendar` a year. */
+export const AuditSubjectKinds = {
+  application: 'application',
+  user: 'user',
+  username: 'username',
+  definition: 'definition',
+  calendar: 'calendar',
+  certificate: 'certificate',
+  effect: 'effect',
+} as const;
+export type AuditSubjectKind = (typeof AuditSubjectKinds)[keyof typeof AuditSubjectKinds];
+
+/** What it was done to (one of `AuditSubjectKinds`) and its id. */
 export interface AuditSubject {
   kind: string;
   id: string;

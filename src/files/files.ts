@@ -6,12 +6,10 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { OnevisitError } from '../domain/errors.js';
 import { isMediaType, MediaTypes, sniffMediaType, type MediaType } from '../domain/mediaType.js';
+import { UPLOAD_LIMIT_BYTES } from '../domain/uploads.js';
 import type { MaterialVerifier } from '../runtime/ports.js';
-import { createFileStore, type BlobStore, type Database, type FileRow } from '../store/index.js';
 import { sanitizeFileName } from './fileName.js';
-
-/** The default size cap (10 MiB); also the `limits.fileSize` to give multer, which allows exactly this many bytes. */
-export const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+import type { BlobStore, FileRow, FileStore } from './ports.js';
 
 /** An accepted file. `fileId`, `sha256`, `size` and `mediaType` are what POST /files answers. */
 export interface FileRecord {
@@ -33,7 +31,9 @@ export interface UploadRequest {
 }
 
 export interface FileServiceOptions {
-  db: Database;
+  /** The uploads' rows (src/store/fileStore.ts, built once by main.ts). */
+  files: FileStore;
+  /** Their bytes, by content. */
   blobs: BlobStore;
   /** The size cap in bytes; `UPLOAD_LIMIT_BYTES` when absent. */
   maxBytes?: number;
@@ -62,7 +62,7 @@ const fallbackNames = {
 const MAX_OWNER_ID_LENGTH = 128;
 
 export function createFileService(options: FileServiceOptions): FileService {
-  const files = createFileStore(options.db);
+  const files = options.files;
   const blobs = options.blobs;
   const maxBytes = options.maxBytes ?? UPLOAD_LIMIT_BYTES;
   const now = options.now ?? (() => new Date());

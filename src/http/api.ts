@@ -1,30 +1,22 @@
 /** The routes of `/api/v1` (DESIGN §6). Each reads the request, calls one use case and shapes the answer. */
-import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
-import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { OnevisitError } from '../domain/errors.js';
-import { UPLOAD_LIMIT_BYTES, type FileRecord } from '../files/index.js';
+import { UPLOAD_LIMIT_BYTES } from '../domain/uploads.js';
+import type { FileRecord } from '../files/index.js';
 import { checkInput } from '../application/input.js';
-import { requireCapability } from '../identity/policy.js';
-import type { HttpServices } from './app.js';
+import type { HttpServices } from './services.js';
 import { SESSION_COOKIE, authOf, principalOf } from './auth.js';
 import { openApiDocument } from './openapi.js';
+import type { Limiters, ProgressAttempt } from './limits.js';
 import { problemOf, uploadError } from './problem.js';
-
-/** A username as the sign-in limiter keys it: SHA-256 of the lower-cased name (as accounts compare them), shortened. */
-function usernameDigest(username: string): string {
-  return createHash('sha256').update(username.toLowerCase().slice(0, 64)).digest('base64url').slice(0, 22);
-}
 
 interface LoginBody {
   username: string;
   password: string;
 }
 
-/** Registrations per client address in an hour, unless `HttpOptions.registrationAttempts` says otherwise. */
-export const REGISTRATION_ATTEMPTS = 20;
-const REGISTRATION_WINDOW_MS = 60 * 60 * 1000;
+export { REGISTRATION_ATTEMPTS } from './limits.js';
 
 /**
  * The one answer to a well-formed registration, whatever happened: whether an account was created is not told
@@ -37,42 +29,14 @@ export const REGISTRATION_ACCEPTED = {
     'Otherwise nothing was created, and the holder of an account with this id number is told at their next sign-in. If you cannot sign in, register again with another username, or ask at a service centre.',
 } as const;
 
-export function apiRouter(services: HttpServices): Router {
-  const { identity, applications, catalog, admin, files, certificates, effects } = services;
+export function apiRouter(services: HttpServices & { limiters: Limiters }): Router {
+  const { identity, applications, catalog, admin, files, certificates, effects, progress, drafts } = services;
   const router = Router();
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12 } });
   // The one file of field "file"; whatever multer cannot read is a malformed upload (400), never a 500.
   const uploadFile = (req: Request, res: Response, next: (error?: unknown) => void) => upload.single('file')(req, res, (error?: unknown) => next(error === undefined ? undefined : uploadError(error)));
 
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: services.options?.loginAttempts ?? 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    ...(services.loginLimitStore ? { store: services.loginLimitStore } : {}),
-    // The client's address (IPv6 by its /56) and the username, which is kept only as a hash: counts may be stored.
-    // The body was checked before the limiter (see /auth/login): the username is a string.
-    keyGenerator: (req, res) => `${ipKeyGenerator(req.ip ?? '')}|${usernameDigest((res.locals.login as LoginBody).username)}`,
-    handler: (_req, res) => {
-      const problem = problemOf(new OnevisitError('AUTH.RATE_LIMITED', 'too many sign-in attempts; wait a few minutes and try again'));
-      res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
-    },
-  });
-
-  // Registrations are counted per client address (IPv6 by its /56), in the database so every instance shares the count.
-  const registrationLimiter = rateLimit({
-    windowMs: REGISTRATION_WINDOW_MS,
-    limit: services.options?.registrationAttempts ?? REGISTRATION_ATTEMPTS,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    ...(services.registrationLimitStore ? { store: services.registrationLimitStore } : {}),
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
-    handler: (_req, res) => {
-      const problem = problemOf(new OnevisitError('AUTH.RATE_LIMITED', 'too many registrations from this address; try again in an hour'));
-      res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
-    },
-  });
+  const { login: loginLimiter, registration: registrationLimiter, progress: progressLimiters } = services.limiters;
 
   router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(catalog.definitionSchema));
@@ -121,10 +85,22 @@ export function apiRouter(services: HttpServices): Router {
     res.json(await catalog.get(req.params.id!));
   });
 
+  // Progress lookup (办件查询), for anyone with the receipt. The query is checked first: the number limiter keys on
+  // it, and a malformed query is no lookup. No answer is kept by a cache, the refusals neither.
+  const progressQuery = (req: Request, res: Response, next: () => void) => {
+    res.set('Cache-Control', 'no-store');
+    res.locals.progress = checkInput<ProgressAttempt & { code: string }>('ProgressQuery', req.query);
+    next();
+  };
+  router.get('/progress', progressQuery, ...progressLimiters, async (_req, res) => {
+    res.json(await progress.lookup(res.locals.progress));
+  });
+
   // Applications
   router.post('/applications', async (req, res) => {
     const detail = await applications.submit(principalOf(res), req.body);
-    res.status(201).location(`/api/v1/applications/${detail.id}`).set('ETag', etag(detail.version)).json(detail);
+    // The answer carries the receipt's check code, given this once: no cache keeps it.
+    res.status(201).location(`/api/v1/applications/${detail.id}`).set('ETag', etag(detail.version)).set('Cache-Control', 'no-store').json(detail);
   });
   router.get('/applications', async (req, res) => {
     res.json(await applications.list(principalOf(res), req.query));
@@ -151,23 +127,41 @@ export function apiRouter(services: HttpServices): Router {
     res.status(201).json(await applications.rate(principalOf(res), req.params.id!, req.body));
   });
 
+  // Drafts (the keeper's own)
+  router.get('/drafts', async (_req, res) => {
+    res.json(await drafts.list(principalOf(res)));
+  });
+  router.post('/drafts', async (req, res) => {
+    const draft = await drafts.create(principalOf(res), req.body);
+    res.status(201).location(`/api/v1/drafts/${draft.id}`).json(draft);
+  });
+  router.get('/drafts/:id', async (req, res) => {
+    res.json(await drafts.get(principalOf(res), req.params.id!));
+  });
+  router.put('/drafts/:id', async (req, res) => {
+    res.json(await drafts.update(principalOf(res), req.params.id!, req.body));
+  });
+  router.delete('/drafts/:id', async (req, res) => {
+    await drafts.remove(principalOf(res), req.params.id!);
+    res.status(204).end();
+  });
+
   // Files
   router.post('/files', (req, res, next) => {
     // Before multer reads the body: whoever may not upload is refused without sending the bytes anywhere.
-    requireCapability(principalOf(res), 'file.upload');
+    files.requireUploader(principalOf(res));
     if (!req.is('multipart/form-data')) throw new OnevisitError('FILE.MISSING', 'upload the file as multipart/form-data in the field "file"');
     next();
   }, uploadFile, async (req, res) => {
-    const principal = principalOf(res);
     if (!req.file) throw new OnevisitError('FILE.MISSING', 'upload the file in the multipart field "file"');
-    const record = await files.upload({ ownerId: principal.userId, data: req.file.buffer, originalName: req.file.originalname, declaredType: req.file.mimetype });
+    const record = await files.upload(principalOf(res), { data: req.file.buffer, originalName: req.file.originalname, declaredType: req.file.mimetype });
     res.status(201).location(`/api/v1/files/${record.fileId}`).json(record);
   });
   router.get('/files/:id', async (req, res) => {
-    res.json(await files.get(req.params.id!, principalOf(res).userId));
+    res.json(await files.get(principalOf(res), req.params.id!));
   });
   router.get('/files/:id/content', async (req, res) => {
-    const { record, stream } = await files.content(req.params.id!, principalOf(res).userId);
+    const { record, stream } = await files.content(principalOf(res), req.params.id!);
     sendFile(res, record, stream);
   });
 

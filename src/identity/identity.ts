@@ -6,11 +6,11 @@
  * way (see `register`), and disabling an account ends its sessions at once, on every instance.
  */
 import { randomUUID } from 'node:crypto';
+import { AuditKinds } from '../domain/audit.js';
 import { OnevisitError } from '../domain/errors.js';
-import { createIdentityStore, type Database } from '../store/index.js';
-import type { NoticeRecord, UserRecord } from '../store/identityStore.js';
+import type { IdentityStore, NoticeRecord, UserRecord } from './ports.js';
 import { checkNewUser, USERNAME_PATTERN, type CheckedNewUser, type NewUser, type Registration } from './newUser.js';
-import { hashPassword, PASSWORD_MIN_LENGTH, PASSWORD_RULE_CODES, verifyPassword } from './passwords.js';
+import { hashPassword, PASSWORD_MIN_LENGTH, PASSWORD_RULE_CODES, verifyPassword, type CommonPasswords } from './passwords.js';
 import { toAccount, toPrincipal, toPublicUser, type Account, type Principal, type PublicUser } from './principal.js';
 import { Roles } from './roles.js';
 import { csrfTokenFor, hashSessionToken, isSessionTokenShape, newSessionToken } from './tokens.js';
@@ -18,7 +18,10 @@ import { csrfTokenFor, hashSessionToken, isSessionTokenShape, newSessionToken } 
 export const DEFAULT_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 
 export interface IdentityOptions {
-  db: Database;
+  /** Accounts and sessions (src/store/identityStore.ts, built once by main.ts). */
+  store: IdentityStore;
+  /** The passwords the password rule refuses (`readCommonPasswords`, from the file the catalog names). */
+  commonPasswords: CommonPasswords;
   now?: () => Date;
   /** How long a session lasts from sign-in; default 8 hours (a working day at the window). */
   sessionTtlMs?: number;
@@ -87,7 +90,10 @@ export interface Identity {
   login(username: string, password: string): Promise<LoginResult>;
   /** The person behind a token; undefined when it is unknown, expired, revoked, or the account is disabled. */
   authenticate(token: string): Promise<Principal | undefined>;
-  /** Revokes the session; a token that opens nothing is ignored. */
+  /**
+   * Revokes the session and records the sign-out in the audit trail, in one transaction; a token that opens
+   * nothing (unknown, or revoked already) is ignored and recorded nowhere.
+   */
   logout(token: string): Promise<void>;
   findUser(id: string): Promise<PublicUser | undefined>;
   /** The account of a username (any case), disabled or not. */
@@ -106,7 +112,7 @@ export interface Identity {
 }
 
 export function createIdentity(options: IdentityOptions): Identity {
-  const store = createIdentityStore(options.db);
+  const store = options.store;
   const now = options.now ?? (() => new Date());
   const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const sessionCacheMs = options.sessionCacheMs ?? 0;
@@ -120,7 +126,7 @@ export function createIdentity(options: IdentityOptions): Identity {
 
   /** The account, checked: PASSWORD.WEAK when the password rule is its only problem, INPUT.INVALID (with them all) otherwise. */
   function check(input: NewUser): CheckedNewUser {
-    const checked = checkNewUser(input, { today: now(), ...(knownDepartments ? { knownDepartments } : {}) });
+    const checked = checkNewUser(input, { today: now(), commonPasswords: options.commonPasswords, ...(knownDepartments ? { knownDepartments } : {}) });
     if (checked.ok) return checked.value;
     if (checked.errors.every((e) => PASSWORD_RULE_CODES.has(e.code))) {
       throw new OnevisitError('PASSWORD.WEAK', `a password has at least ${PASSWORD_MIN_LENGTH} characters and is not one of the most common passwords`, { errors: checked.errors });
@@ -218,8 +224,14 @@ export function createIdentity(options: IdentityOptions): Identity {
 
     async logout(token) {
       if (!isSessionTokenShape(token)) return;
-      sessions.delete(hashSessionToken(token));
-      await store.revokeSession(hashSessionToken(token), now().toISOString());
+      const tokenHash = hashSessionToken(token);
+      sessions.delete(tokenHash);
+      const found = await store.findSession(tokenHash);
+      if (!found || found.session.revokedAt !== null) return;
+      const at = now().toISOString();
+      const { user } = found;
+      // Who signed out, never the token: the session is named by nothing the trail could be used to open.
+      await store.revokeSession(tokenHash, at, { at, kind: AuditKinds.signOut, actor: { kind: user.role, id: user.id }, subject: { kind: 'user', id: user.id }, detail: { sessionCreatedAt: found.session.createdAt } });
     },
 
     async findUser(id) {

@@ -5,7 +5,7 @@
  */
 import type { Issue, IssueCode } from '../domain/errors.js';
 import { isResidentIdNumber, normalizeResidentIdNumber } from '../domain/ids.js';
-import { checkPassword } from './passwords.js';
+import { checkPassword, type CommonPasswords } from './passwords.js';
 import { isRole, Roles, type Role } from './roles.js';
 
 export interface NewUser {
@@ -48,6 +48,8 @@ export interface NewUserContext {
   knownDepartments?: ReadonlySet<string>;
   /** For the resident id number's birth date (not in the future). */
   today: Date;
+  /** The passwords the password rule refuses. */
+  commonPasswords: CommonPasswords;
 }
 
 export function checkNewUser(input: unknown, context: NewUserContext): NewUserCheck {
@@ -63,7 +65,7 @@ export function checkNewUser(input: unknown, context: NewUserContext): NewUserCh
     errors.push(issue('/username', 'USERNAME.INVALID', "a username has 3–64 letters, digits, '.', '_' or '-', and starts with a letter or digit"));
   }
 
-  errors.push(...checkPassword(raw.password, '/password'));
+  errors.push(...checkPassword(raw.password, context.commonPasswords, '/password'));
 
   const role = raw.role;
   if (!isRole(role)) errors.push(issue('/role', 'ROLE.UNKNOWN', `the role must be one of ${Object.values(Roles).join(', ')}`));

@@ -1,16 +1,15 @@
 /**
  * Password hashing with scrypt (node:crypto) and the password rule: at least 10 characters, at most 128, and
- * not one of the 10,000 most common passwords (`lists/common-passwords.txt`), compared case-insensitively.
+ * not one of the 10,000 most common passwords (`lists/common-passwords.txt`, whose place the catalog names),
+ * compared case-insensitively.
  *
  * A stored hash describes itself — `scrypt$N$r$p$saltB64$hashB64` — so the cost can be raised later and old
  * hashes still verify. Passwords are NFC-normalised first, so the same password typed through different input
  * methods hashes the same.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Issue } from '../domain/errors.js';
-import { projectRoot } from '../store/catalogFiles.js';
 
 const COST = { N: 16384, r: 8, p: 1 } as const;
 const SALT_BYTES = 16;
@@ -22,26 +21,37 @@ export const PASSWORD_MAX_LENGTH = 128;
 /** The issue codes of the password rule (a password that is there but not acceptable). */
 export const PASSWORD_RULE_CODES: ReadonlySet<string> = new Set(['PASSWORD.TOO_SHORT', 'PASSWORD.TOO_LONG', 'PASSWORD.COMMON']);
 
-let commonPasswords: ReadonlySet<string> | undefined;
+/** The passwords the rule refuses, in the form they are compared in. */
+export type CommonPasswords = ReadonlySet<string>;
 
-/** The common passwords, in the form they are compared in; read once, on first use. */
-function common(): ReadonlySet<string> {
-  commonPasswords ??= new Set(
-    fs
-      .readFileSync(path.join(projectRoot(), 'lists', 'common-passwords.txt'), 'utf8')
+const lists = new Map<string, CommonPasswords>();
+
+/** The list in `file` (one password a line), read once per file however many identities use it. */
+export function readCommonPasswords(file: string): CommonPasswords {
+  let list = lists.get(file);
+  if (!list) {
+    list = commonPasswordsOf(fs.readFileSync(file, 'utf8'));
+    lists.set(file, list);
+  }
+  return list;
+}
+
+/** A list's text (one password a line) as the rule compares it. */
+function commonPasswordsOf(text: string): CommonPasswords {
+  return new Set(
+    text
       .split('\n')
       .map((line) => comparable(line.trim()))
       .filter((line) => line !== ''),
   );
-  return commonPasswords;
 }
 
 /** Case-insensitive, whatever the input method: NFC, then lower case. */
 const comparable = (password: string) => password.normalize('NFC').toLowerCase();
 
-/** Whether `password` is one of the 10,000 most common passwords, in any case. */
-export function isCommonPassword(password: string): boolean {
-  return common().has(comparable(password));
+/** Whether `password` is on the list of common passwords, in any case. */
+export function isCommonPassword(password: string, common: CommonPasswords): boolean {
+  return common.has(comparable(password));
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -66,7 +76,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * The rule's problems with `password` (none when it is acceptable), located at `path`. Every password set or
  * changed goes through here: registration, `addUser` (API and CLI), and any later change of password.
  */
-export function checkPassword(password: unknown, path = '/password'): Issue[] {
+export function checkPassword(password: unknown, common: CommonPasswords, path = '/password'): Issue[] {
   if (typeof password !== 'string') return [{ path, code: 'PASSWORD.REQUIRED', message: 'a password is required' }];
   const length = Array.from(password).length;
   if (length < PASSWORD_MIN_LENGTH) {
@@ -75,7 +85,7 @@ export function checkPassword(password: unknown, path = '/password'): Issue[] {
   if (length > PASSWORD_MAX_LENGTH) {
     return [{ path, code: 'PASSWORD.TOO_LONG', message: `the password must have at most ${PASSWORD_MAX_LENGTH} characters` }];
   }
-  if (isCommonPassword(password)) {
+  if (isCommonPassword(password, common)) {
     return [{ path, code: 'PASSWORD.COMMON', message: 'the password is one of the most common passwords; choose one that is harder to guess' }];
   }
   return [];

@@ -3,7 +3,7 @@
  * `Principal` is who is acting in a request, with the full id number for server-side wallet lookups only.
  */
 import { maskResidentId } from '../domain/ids.js';
-import type { UserRecord } from '../store/index.js';
+import type { UserRecord } from './ports.js';
 import { isRole, type Role } from './roles.js';
 
 export interface PublicUser {

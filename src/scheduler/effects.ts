@@ -8,7 +8,7 @@ import type { EventType } from '../domain/vocabulary.js';
 import type { ActorRef, EffectSpec } from '../definitions/index.js';
 import type { EffectHandlers } from '../runtime/ports.js';
 import type { Engine } from '../runtime/engine.js';
-import type { TimerStore } from '../store/timerStore.js';
+import type { TimerStore } from './ports.js';
 import type { TimerHandler } from './scheduler.js';
 
 /** The timers the definitions ask for (`scheduleTimer` effects); a timer's kind is its effect's `timer`. */

@@ -2,3 +2,4 @@
 export { createScheduler, type Scheduler, type SchedulerOptions, type TimerHandler } from './scheduler.js';
 export { createTimerEffect, timerHandlers, TimerEvents, SCHEDULER_ACTOR, type TimerKind, type TimerEffectOptions } from './effects.js';
 export { createOutboxWorker, OUTBOX_POLL_LIMIT, type OutboxWorker, type OutboxWorkerOptions, type OutboxPoll } from './outboxWorker.js';
+export { TimerStatuses, type TimerStore, type TimerRow, type NewTimer, type TimerFailure, type TimerStatus } from './ports.js';

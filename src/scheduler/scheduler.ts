@@ -1,6 +1,6 @@
 /**
  * The scheduler: polls the `timers` table, leases what is due, runs the handler of each timer's kind, and marks it
- * fired. Any number of instances may poll one database; the lease (src/store/timerStore.ts) makes each timer fire
+ * fired. Any number of instances may poll one database; the lease (`TimerStore`, ./ports.ts) makes each timer fire
  * once. Nothing is kept in memory between polls, so a timer that fell due while every instance was down fires at
  * the first poll after one starts.
  *
@@ -8,14 +8,14 @@
  * mark, lets another instance run it again. Handlers are therefore idempotent (`timerHandlers` treats an event the
  * application no longer takes as already delivered).
  */
-import type { Database } from '../store/database.js';
-import { createTimerStore, type TimerRow, type TimerStore } from '../store/timerStore.js';
 import { createPollLoop, messageOf } from './pollLoop.js';
+import type { TimerRow, TimerStore } from './ports.js';
 
 export type TimerHandler = (timer: TimerRow) => Promise<void>;
 
 export interface SchedulerOptions {
-  db: Database;
+  /** The `timers` table (src/store/timerStore.ts, built once by main.ts). */
+  timers: Pick<TimerStore, 'claimDue' | 'markFired' | 'release'>;
   /** This instance's name in leases (e.g. host and process id); unique among the instances. */
   owner: string;
   /** By timer kind. A timer of a kind without a handler fails like a failing handler, and is retried. */
@@ -44,7 +44,7 @@ const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_LIMIT = 100;
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
-  const store: TimerStore = createTimerStore(options.db);
+  const store = options.timers;
   const { owner, handlers } = options;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const retryDelayMs = options.retryDelayMs ?? 1_000;

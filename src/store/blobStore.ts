@@ -1,25 +1,11 @@
 /**
  * Content-addressed blobs: bytes stored once under their SHA-256. The file service sees only the
- * `BlobStore` interface, so an object store can stand behind it when servers share no disk.
+ * `BlobStore` port (src/files/ports.ts), so an object store can stand behind it when servers share no disk.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-
-export interface StoredBlob {
-  sha256: string;
-  size: number;
-}
-
-export interface BlobStore {
-  /** Stores the bytes under their SHA-256; storing the same bytes again changes nothing. */
-  put(data: Buffer): Promise<StoredBlob>;
-  /** A stream of the blob; rejects (`code: 'ENOENT'`) when there is none, before any byte is sent. */
-  open(sha256: string): Promise<Readable>;
-  read(sha256: string): Promise<Buffer>;
-  has(sha256: string): Promise<boolean>;
-}
+import type { BlobStore } from '../files/ports.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 

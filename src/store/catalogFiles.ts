@@ -1,6 +1,7 @@
 /**
  * Reading the catalog from the project's files: the definition language's schema, departments,
- * certificate types and the service definitions in workflows/.
+ * certificate types and the service definitions in workflows/, where the certificate templates are, and the
+ * list of common passwords. The one place that knows the project's folders; main.ts hands on what it found.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import {
   type Department,
 } from '../definitions/index.js';
 import type { CatalogContext } from '../domain/definition.js';
+import type { TemplateSource } from '../certificates/ports.js';
 import { parseCalendarData, type CalendarData } from '../domain/calendar.js';
 
 /** The folder holding package.json, workflows/ and schemas/ (found from this file, wherever it was built to). */
@@ -33,11 +35,13 @@ export interface Catalog {
   context: CatalogContext;
   /** The service definition files of workflows/ (not yet parsed: validation reports their errors). */
   definitionFiles: string[];
-  /** templates/: the certificate template files, by template id. */
-  templatesDir: string;
+  /** templates/: the certificate template files, by template id, and the schema they are checked against. */
+  templates: TemplateSource;
   templateIds: string[];
   /** workflows/calendars: the working-day calendars shipped with the product (admins' edits in the database win). */
   calendars: CalendarData[];
+  /** lists/common-passwords.txt: the passwords the password rule refuses. */
+  commonPasswordsFile: string;
 }
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -66,8 +70,9 @@ export function readCatalog(root = projectRoot()): Catalog {
     // Once templates exist, a definition naming one that does not is invalid.
     context: catalogContext(departments, certificateTypes, templateIds.length > 0 ? templateIds : undefined),
     definitionFiles,
-    templatesDir,
+    templates: { dir: templatesDir, schemaFile: path.join(root, 'schemas', 'certificate-template.schema.json') },
     templateIds,
     calendars,
+    commonPasswordsFile: path.join(root, 'lists', 'common-passwords.txt'),
   };
 }

@@ -1,82 +1,17 @@
 /**
- * Issued certificates and the log of their verifications. A row keeps the signed canonical record as text
- * beside the columns that queries use; the certificates module decides what the record says and whether it
- * verifies, this file only stores and finds rows.
+ * Issued certificates and the log of their verifications: the certificates module's `CertificateStore` port
+ * (src/certificates/ports.ts). A row keeps the signed canonical record as text beside the columns that queries
+ * use; the certificates module decides what the record says and whether it verifies, this file only stores and
+ * finds rows.
  *
  * Exactly once: a row is identified by the effect that issued it and its matter (`effect_id`, `matter_id`,
  * unique). Inserting again, from a retried effect or a concurrent run on another instance, writes nothing and
  * returns the row that is there, so every caller gets the same certificate ids.
  */
 import { CertificateStatuses, type CertificateStatus, type VerificationChannel, type VerificationResult } from '../domain/certificate.js';
+import type { CertificateStore, NewCertificate, StoredCertificate } from '../certificates/ports.js';
 import type { Database } from './database.js';
 import { writeTransaction } from './writeTransaction.js';
-
-export interface NewCertificate {
-  id: string;
-  type: string;
-  holderId: string;
-  holderName: string;
-  applicationId: string;
-  matterId: string;
-  effectId: string;
-  issuer: string;
-  issuedAt: string;
-  /** Null when the engine issued it; the clerk's id for a reissue. */
-  issuedBy: string | null;
-  validUntil: string | null;
-  /** The canonical JSON (RFC 8785) that was signed, byte for byte. */
-  record: string;
-  keyId: string;
-  signature: string;
-}
-
-export interface StoredCertificate extends NewCertificate {
-  status: CertificateStatus;
-  revokedAt: string | null;
-  revokedBy: string | null;
-  revokeReason: string | null;
-  supersededAt: string | null;
-  /** The certificate that replaced this one. */
-  supersededBy: string | null;
-}
-
-export interface VerificationEntry {
-  /** Null when the presented id names no certificate. */
-  certificateId: string | null;
-  result: VerificationResult;
-  via: VerificationChannel;
-  at: string;
-}
-
-export interface HolderQuery {
-  /** Only certificates of this type. */
-  type?: string;
-  /** Also the certificates issued on this account's applications (a parent's, for a newborn they applied for). */
-  applicantId?: string;
-}
-
-export interface CertificateStore {
-  /**
-   * Stores each row unless one with its (effectId, matterId) exists, all in one transaction; returns the
-   * stored rows in the order given (the existing ones where a row was there already).
-   */
-  insert(rows: readonly NewCertificate[]): Promise<StoredCertificate[]>;
-  get(id: string): Promise<StoredCertificate | undefined>;
-  /** The holders' certificates, newest first. */
-  listByHolder(holderIds: readonly string[], query?: HolderQuery): Promise<StoredCertificate[]>;
-  /** The certificates an application produced (reissues included), oldest first. */
-  byApplication(applicationId: string): Promise<StoredCertificate[]>;
-  /** Marks a valid certificate revoked; false when it is not (no longer) valid or does not exist. */
-  revoke(id: string, change: { reason: string; by: string; at: string }): Promise<boolean>;
-  /**
-   * Stores `replacement` and marks the valid certificate `oldId` superseded by it, in one transaction; false
-   * (and nothing stored) when `oldId` is not (no longer) valid.
-   */
-  supersede(oldId: string, replacement: NewCertificate, at: string): Promise<boolean>;
-  logVerification(entry: VerificationEntry): Promise<void>;
-  /** The verifications logged for a certificate (null: of unknown ids), oldest first. */
-  listVerifications(certificateId: string | null): Promise<VerificationEntry[]>;
-}
 
 const INSERT_SQL =
   'INSERT INTO certificates (id, type, holder_id, holder_name, application_id, matter_id, effect_id, issuer, issued_at, issued_by, valid_until, record, key_id, signature, status) ' +

@@ -1,24 +1,7 @@
-/** Uploaded files' metadata (the `files` table); the bytes are in the blob store under `sha256`. */
+/** Uploaded files' metadata (the `files` table): the file service's `FileStore` port (src/files/ports.ts). */
+import type { FileRow, FileStore } from '../files/ports.js';
 import type { Database } from './database.js';
 import { Batcher } from './batcher.js';
-
-export interface FileRow {
-  id: string;
-  ownerId: string;
-  sha256: string;
-  size: number;
-  /** The type sniffed from the bytes when the file was accepted. */
-  mediaType: string;
-  originalName: string;
-  createdAt: string;
-}
-
-export interface FileStore {
-  insert(row: FileRow): Promise<void>;
-  get(id: string): Promise<FileRow | undefined>;
-  /** The rows of the given ids that exist, in one query. */
-  getMany(ids: readonly string[]): Promise<FileRow[]>;
-}
 
 export function createFileStore(db: Database): FileStore {
   // Lookups of concurrent requests (every submission checks its files) share one query.

@@ -1,69 +1,18 @@
 /**
- * Users and sessions: all of their SQL. Rows are checked as they are read (a user's departments are JSON in
- * the database); the meaning of a role is the identity module's, so it comes back as the stored string.
+ * Users and sessions: all of their SQL, behind identity's `IdentityStore` port (src/identity/ports.ts). Rows are
+ * checked as they are read (a user's departments are JSON in the database); the meaning of a role is the identity
+ * module's, so it comes back as the stored string.
  */
+import type { IdentityStore, SessionRecord, UserRecord } from '../identity/ports.js';
+import { appendAudit } from './audit.js';
 import type { Database } from './database.js';
-
-export interface UserRecord {
-  id: string;
-  /** Lower-case; unique. */
-  username: string;
-  passwordHash: string;
-  role: string;
-  departments: string[];
-  name: string;
-  /** The full resident id number, or null for accounts without one. */
-  idNumber: string | null;
-  createdAt: string;
-  disabledAt: string | null;
-}
-
-export interface SessionRecord {
-  /** SHA-256 (hex) of the bearer token. */
-  tokenHash: string;
-  userId: string;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-}
-
-/** Something the owner of an account is told at their next sign-in (table `account_notices`, migration 010). */
-export interface NoticeRecord {
-  kind: string;
-  /** How many times it happened since the owner was last told. */
-  count: number;
-  firstAt: string;
-  lastAt: string;
-}
-
-export interface IdentityStore {
-  /** Inserts the user; false (and nothing written) when the username is taken. */
-  createUser(user: UserRecord): Promise<boolean>;
-  findUserByUsername(username: string): Promise<UserRecord | undefined>;
-  findUserById(id: string): Promise<UserRecord | undefined>;
-  findUserByIdNumber(idNumber: string): Promise<UserRecord | undefined>;
-  listUsers(): Promise<UserRecord[]>;
-  /** Marks the user disabled and revokes their open sessions, in one transaction; false when no such enabled user. */
-  disableUser(id: string, at: string): Promise<boolean>;
-  /** Clears the user's disabled mark (their revoked sessions stay revoked); false when there is no such user. */
-  enableUser(id: string): Promise<boolean>;
-  /** Adds one occurrence of `kind` to the user's notices (one row per user and kind). */
-  addNotice(userId: string, kind: string, at: string): Promise<void>;
-  /** The user's notices, deleted as they are read: each is told once. */
-  takeNotices(userId: string): Promise<NoticeRecord[]>;
-  insertSession(session: SessionRecord): Promise<void>;
-  /** The session with its user, whatever their state (revoked, expired, disabled): the caller decides. */
-  findSession(tokenHash: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
-  /** False when there was no open session to revoke. */
-  revokeSession(tokenHash: string, at: string): Promise<boolean>;
-  /** Deletes the sessions that expired before `before`; returns how many. */
-  deleteExpiredSessions(before: string): Promise<number>;
-}
+import { writeTransaction } from './writeTransaction.js';
 
 type Row = Record<string, unknown>;
 
 const USER_COLUMNS = ['id', 'username', 'password_hash', 'role', 'departments', 'name', 'id_number', 'created_at', 'disabled_at'];
 const SESSION_COLUMNS = ['token_hash', 'user_id', 'created_at', 'expires_at', 'revoked_at'];
+const REVOKE_SESSION_SQL = 'UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL';
 
 export function createIdentityStore(db: Database): IdentityStore {
   return {
@@ -147,9 +96,12 @@ export function createIdentityStore(db: Database): IdentityStore {
       return { session: sessionFromRow(unprefix(row, 's_')), user: userFromRow(unprefix(row, 'u_')) };
     },
 
-    async revokeSession(tokenHash, at) {
-      const changed = await db('sessions').where({ token_hash: tokenHash }).whereNull('revoked_at').update({ revoked_at: at });
-      return changed === 1;
+    async revokeSession(tokenHash, at, audit) {
+      return writeTransaction(db, async (w) => {
+        if ((await w.run(REVOKE_SESSION_SQL, [at, tokenHash])) !== 1) return false;
+        if (audit) await appendAudit(w, [audit]);
+        return true;
+      });
     },
 
     async deleteExpiredSessions(before) {

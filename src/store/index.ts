@@ -4,10 +4,11 @@ export { migrateLatest, migrateRollbackAll, migrateTo, migrationNames } from './
 export { createApplicationStore } from './applicationStore.js';
 export { createDefinitionStore } from './definitionStore.js';
 export { readCatalog, projectRoot, type Catalog } from './catalogFiles.js';
-export { createIdentityStore, type IdentityStore, type UserRecord, type SessionRecord } from './identityStore.js';
-export { createBlobStore, type BlobStore, type StoredBlob } from './blobStore.js';
-export { createFileStore, type FileStore, type FileRow } from './fileStore.js';
+export { createIdentityStore } from './identityStore.js';
+export { createBlobStore } from './blobStore.js';
+export { createFileStore } from './fileStore.js';
 export { loadCalendar, saveCalendarYear, seedCalendars } from './calendarStore.js';
-export { createTimerStore, TimerStatuses, type TimerStore, type TimerRow, type NewTimer, type TimerFailure, type TimerStatus } from './timerStore.js';
-export { createCertificateStore, type CertificateStore, type NewCertificate, type StoredCertificate, type VerificationEntry, type HolderQuery } from './certificateStore.js';
+export { createTimerStore } from './timerStore.js';
+export { createCertificateStore } from './certificateStore.js';
+export { createCounters } from './counters.js';
 export { createOutboxStore, type EffectOutbox, type StoredEffect } from './outboxStore.js';

@@ -1,6 +1,6 @@
 /**
- * Timers in the database: what is due when, who holds it, whether it fired. No in-memory timer holds business
- * state (DESIGN §5); the scheduler polls this table.
+ * Timers in the database: what is due when, who holds it, whether it fired — the scheduler's `TimerStore` port
+ * (src/scheduler/ports.ts). No in-memory timer holds business state (DESIGN §5); the scheduler polls this table.
  *
  * Leasing. A timer is claimable while it is pending, due, and `lease_until` is absent or past: `lease_until` is
  * "no one claims it before then". A claim sets the claimant as `lease_owner` with `lease_until = now + leaseMs`;
@@ -13,55 +13,9 @@
  * order is their time order, so SQL compares them as strings.
  */
 import { OnevisitError } from '../domain/errors.js';
+import { TimerStatuses, type TimerRow, type TimerStatus, type TimerStore } from '../scheduler/ports.js';
 import type { Database } from './database.js';
 import { isPostgres } from './database.js';
-
-export const TimerStatuses = { pending: 'pending', fired: 'fired' } as const;
-export type TimerStatus = (typeof TimerStatuses)[keyof typeof TimerStatuses];
-
-export interface TimerRow {
-  id: string;
-  applicationId: string;
-  kind: string;
-  dueAt: string;
-  payload: Record<string, unknown>;
-  status: TimerStatus;
-  leaseOwner?: string;
-  leaseUntil?: string;
-  firedAt?: string;
-  /** Failed handler runs so far. */
-  attempts: number;
-  lastError?: string;
-  createdAt: string;
-}
-
-export interface NewTimer {
-  /** Chosen by the caller so that scheduling again (a retried effect) schedules nothing more. */
-  id: string;
-  applicationId: string;
-  kind: string;
-  dueAt: Date;
-  payload?: Record<string, unknown>;
-  createdAt: Date;
-}
-
-export interface TimerFailure {
-  error: string;
-  /** Not claimable again before this instant. */
-  retryAt: Date;
-}
-
-export interface TimerStore {
-  /** Stores the timer unless one with its id exists; true when it was stored now. */
-  schedule(timer: NewTimer): Promise<boolean>;
-  /** Leases up to `limit` pending timers due at `now` that nobody holds, earliest first, to `owner` for `leaseMs`. */
-  claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<TimerRow[]>;
-  /** Marks the timer fired if `owner` still holds it; false when the lease went to someone else. */
-  markFired(id: string, owner: string, at: Date): Promise<boolean>;
-  /** Gives the timer back after a failed run, counting the attempt; false when `owner` no longer holds it. */
-  release(id: string, owner: string, failure: TimerFailure): Promise<boolean>;
-  listForApplication(applicationId: string): Promise<TimerRow[]>;
-}
 
 const MAX_ERROR_LENGTH = 2000;
 

@@ -3,7 +3,8 @@ import { openKeyring, rotateKey } from '../../src/certificates/keys.js';
 import { createLifecycle, type Lifecycle } from '../../src/certificates/lifecycle.js';
 import { checkSignature, parseRecordText } from '../../src/certificates/signing.js';
 import { isOnevisitError, type ErrorCode } from '../../src/domain/errors.js';
-import { createCertificateStore, type StoredCertificate } from '../../src/store/index.js';
+import type { StoredCertificate } from '../../src/certificates/ports.js';
+import { createCertificateStore } from '../../src/store/index.js';
 import { databaseKinds } from '../support/databases.js';
 import { T0, issueTalentCard, useCertificateSetting } from './support.js';
 

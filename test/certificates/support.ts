@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createUsccAssigner } from '../../src/certificates/uscc.js';
-import { nextCounterValue } from '../../src/store/dialect.js';
 import { createCertificateIssuer } from '../../src/certificates/issue.js';
 import { openKeyring, type Keyring } from '../../src/certificates/keys.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import type { MatterDecision } from '../../src/domain/vocabulary.js';
+import type { CertificateStore, StoredCertificate } from '../../src/certificates/ports.js';
 import type { ApplicationRow, EffectContext } from '../../src/runtime/ports.js';
-import { createCertificateStore, projectRoot, type CertificateStore, type Database, type StoredCertificate } from '../../src/store/index.js';
+import { createCertificateStore, createCounters, projectRoot, type Database } from '../../src/store/index.js';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from '../support/databases.js';
 import { catalog, exampleForm, loadDefinition } from '../support/world.js';
 
@@ -98,7 +98,7 @@ export const spec = { effect: 'issueCertificates', step: 'issue' } as const;
 /** The applicant's account as the issuer sees it. */
 /** New enterprises' codes, numbered in the test database as in production. */
 export const assignUsccIn = (setting: CertificateSetting) =>
-  createUsccAssigner({ store: setting.store, nextSequence: (name) => nextCounterValue(setting.database.db, name) });
+  createUsccAssigner({ store: setting.store, counters: createCounters(setting.database.db) });
 
 export const holderOf = async (applicantId: string) => (applicantId === 'citizen-1' ? { id: '62010219830719201X', name: '马强' } : undefined);
 

@@ -4,10 +4,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { loadTemplates, parseTemplate, templateFieldNames, type CertificateTemplate } from '../../src/certificates/templates.js';
 import { isOnevisitError, type OnevisitError } from '../../src/domain/errors.js';
-import { projectRoot } from '../../src/store/catalogFiles.js';
 import { catalog, workflowDefinitions } from '../support/world.js';
 
-const templatesDir = path.join(projectRoot(), 'templates');
+const source = catalog.templates;
 
 /** Template id → the union of certificate field names the definitions fill for it. */
 function fieldsFilledByDefinitions(): Map<string, Set<string>> {
@@ -30,7 +29,7 @@ function loadError(files: Record<string, unknown>): OnevisitError {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-templates-'));
   for (const [name, value] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), typeof value === 'string' ? value : JSON.stringify(value));
   try {
-    loadTemplates(dir);
+    loadTemplates({ ...source, dir });
   } catch (error) {
     if (isOnevisitError(error)) return error;
     throw error;
@@ -41,7 +40,7 @@ function loadError(files: Record<string, unknown>): OnevisitError {
 }
 
 describe('certificate templates', () => {
-  const templates = loadTemplates(templatesDir);
+  const templates = loadTemplates(source);
   const businessLicense = templates.get('business-license')!;
 
   it('loads every template in templates/ against the schema', () => {
@@ -112,6 +111,6 @@ describe('certificate templates', () => {
 
   it('refuses an item that names both a field and a record property', () => {
     const both = { ...businessLicense, fields: [{ name: 'name', record: 'holderName', label: { 'zh-Hans': '名称' } }] };
-    expect(() => parseTemplate(both)).to.throw().that.satisfies((e: unknown) => isOnevisitError(e, 'TEMPLATE.INVALID'));
+    expect(() => parseTemplate(both, { schemaFile: source.schemaFile })).to.throw().that.satisfies((e: unknown) => isOnevisitError(e, 'TEMPLATE.INVALID'));
   });
 });

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { rotateKey, openKeyring } from '../../src/certificates/keys.js';
 import { createLifecycle } from '../../src/certificates/lifecycle.js';
 import { createVerifier, type Verifier } from '../../src/certificates/verify.js';
-import type { StoredCertificate } from '../../src/store/index.js';
+import type { StoredCertificate } from '../../src/certificates/ports.js';
 import { databaseKinds } from '../support/databases.js';
 import { T0, issueTalentCard, useCertificateSetting } from './support.js';
 

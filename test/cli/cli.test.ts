@@ -6,8 +6,9 @@ import { expect } from 'chai';
 import { openKeyring } from '../../src/certificates/keys.js';
 import { checkSignature, signRecord, type CertificateRecord } from '../../src/certificates/signing.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
-import { createIdentity } from '../../src/identity/index.js';
+import type { Identity } from '../../src/identity/index.js';
 import { openDatabase, projectRoot } from '../../src/store/index.js';
+import { identityOn } from '../support/identity.js';
 
 const root = projectRoot();
 const cli = path.join(root, 'bin', 'onevisit.js');
@@ -151,10 +152,10 @@ describe('onevisit CLI', () => {
   });
 
   /** Runs `work` on the CLI's database (the SQLite file in the data directory), then closes it. */
-  async function withIdentity<T>(work: (identity: ReturnType<typeof createIdentity>) => Promise<T>): Promise<T> {
+  async function withIdentity<T>(work: (identity: Identity) => Promise<T>): Promise<T> {
     const db = openDatabase({ dataDir: tmp });
     try {
-      return await work(createIdentity({ db }));
+      return await work(identityOn(db));
     } finally {
       await db.destroy();
     }

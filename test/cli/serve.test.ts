@@ -12,10 +12,10 @@ import express from 'express';
 import { readConfig } from '../../src/cli/config.js';
 import { OnevisitError } from '../../src/domain/errors.js';
 import { DEMO_PASSWORD, demoAccounts, seedDemo } from '../../src/cli/serve.js';
-import { createIdentity } from '../../src/identity/index.js';
 import { migrateLatest, openDatabase, readCatalog } from '../../src/store/index.js';
 import { databaseKinds, openTestDatabase } from '../support/databases.js';
 import { freePort, startServe, stopAllServes } from '../support/serveProcess.js';
+import { identityOn } from '../support/identity.js';
 
 const quiet = { log: () => undefined, error: () => undefined };
 
@@ -123,7 +123,7 @@ for (const kind of databaseKinds) {
     it('two instances seeding at once create each account once, and seeding again creates none', async () => {
       const database = await openTestDatabase(kind);
       try {
-        const identities = [createIdentity({ db: database.db, knownDepartments }), createIdentity({ db: database.openAnother(), knownDepartments })];
+        const identities = [identityOn(database.db, { knownDepartments }), identityOn(database.openAnother(), { knownDepartments })];
         const created = await Promise.all(identities.map((identity) => seedDemo(identity, quiet)));
         expect([...created[0]!, ...created[1]!].sort()).to.deep.equal([...names].sort());
         const users = await identities[0]!.listUsers();
@@ -139,7 +139,7 @@ for (const kind of databaseKinds) {
     it('creates only the missing ones and never overwrites an existing one', async () => {
       const database = await openTestDatabase(kind);
       try {
-        const identity = createIdentity({ db: database.db, knownDepartments });
+        const identity = identityOn(database.db, { knownDepartments });
         await identity.addUser({ username: 'admin', password: 'a password of my own', role: 'admin', name: '管理员' });
         const created = await seedDemo(identity, quiet);
         expect(created).to.not.include('admin');
@@ -158,7 +158,7 @@ for (const kind of databaseKinds) {
     it('adds nothing to a database with accounts of its own', async () => {
       const database = await openTestDatabase(kind);
       try {
-        const identity = createIdentity({ db: database.db, knownDepartments });
+        const identity = identityOn(database.db, { knownDepartments });
         await identity.addUser({ username: 'li-admin', password: 'a password of my own', role: 'admin', name: '李' });
         expect(await seedDemo(identity, quiet)).to.deep.equal([]);
         expect((await identity.listUsers()).map((u) => u.username)).to.deep.equal(['li-admin']);

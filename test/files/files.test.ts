@@ -6,8 +6,9 @@ import path from 'node:path';
 import { buffer as readAll } from 'node:stream/consumers';
 import zlib from 'node:zlib';
 import { isOnevisitError, type ErrorCode, type OnevisitError } from '../../src/domain/errors.js';
-import { createFileService, UPLOAD_LIMIT_BYTES, type FileService } from '../../src/files/index.js';
-import { createBlobStore, type BlobStore } from '../../src/store/index.js';
+import { UPLOAD_LIMIT_BYTES } from '../../src/domain/uploads.js';
+import { createFileService, type BlobStore, type FileService } from '../../src/files/index.js';
+import { createBlobStore, createFileStore } from '../../src/store/index.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 // --- Real, minimal files, built byte by byte --------------------------------------------------------------
@@ -113,7 +114,7 @@ for (const kind of databaseKinds) {
       tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onevisit-blobs-'));
       blobDir = path.join(tempDir, 'blobs');
       blobs = createBlobStore(blobDir);
-      files = createFileService({ db: database.db, blobs, now: () => NOW });
+      files = createFileService({ files: createFileStore(database.db), blobs, now: () => NOW });
       owner = `citizen-${kind}-${++ownerCounter}`;
     });
     afterEach(() => {
@@ -189,7 +190,7 @@ for (const kind of databaseKinds) {
       });
 
       it('refuses a file over the cap, naming the cap, and stores nothing; the cap itself is allowed', async () => {
-        const small = createFileService({ db: database.db, blobs, maxBytes: 1024 });
+        const small = createFileService({ files: createFileStore(database.db), blobs, maxBytes: 1024 });
         const pdf = (size: number) => Buffer.concat([minimalPdf(), Buffer.alloc(size - minimalPdf().length, 0x20)]);
         const error = await refusedUpload(() => small.upload({ ownerId: owner, data: pdf(1025) }), 'FILE.TOO_LARGE');
         expect(error.details).to.deep.equal({ maxBytes: 1024 });

@@ -20,7 +20,7 @@ import { extractSignedRecord } from '../../src/certificates/embedded.js';
 import { createVerifier, type Verifier } from '../../src/certificates/verify.js';
 import { createRenderer } from '../../src/certificates/render.js';
 import { canonicalRecord, signRecord } from '../../src/certificates/signing.js';
-import { projectRoot, type StoredCertificate } from '../../src/store/index.js';
+import type { StoredCertificate } from '../../src/certificates/ports.js';
 import { catalog, fixture, validator } from '../support/world.js';
 import { businessLicenceJob } from '../support/certificates.js';
 import { tempKeyring } from '../certificates/support.js';
@@ -31,7 +31,7 @@ const VERDICTS = new Set<string>(Object.values(VerificationResults));
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 const definitions = [...catalog.definitionFiles, ...fs.readdirSync(fixture('valid')).map((n) => fixture(`valid/${n}`)), ...fs.readdirSync(fixture('invalid')).slice(0, 8).map((n) => fixture(`invalid/${n}`))].map(readJson);
-const templatesDir = path.join(projectRoot(), 'templates');
+const { dir: templatesDir, schemaFile } = catalog.templates;
 const templates = fs.readdirSync(templatesDir).filter((n) => n.endsWith('.json')).map((n) => readJson(path.join(templatesDir, n)));
 
 function expectIssues(errors: unknown, what: string): void {
@@ -122,7 +122,7 @@ describe('fuzzing the certificate template validator', function () {
       fc.property(fc.oneof({ weight: 4, arbitrary: base.chain((t) => mutatedBody(t)) }, { weight: 1, arbitrary: hostileValue }), (template) => {
         const value = JSON.parse(jsonText(template)) as unknown;
         try {
-          parseTemplate(value);
+          parseTemplate(value, { schemaFile });
         } catch (error) {
           if (!isOnevisitError(error, 'TEMPLATE.INVALID')) throw new Error(`parseTemplate threw ${(error as Error).stack} on ${jsonText(template).slice(0, 300)}`);
           expect(error.errors.length).to.be.greaterThan(0);
@@ -131,7 +131,7 @@ describe('fuzzing the certificate template validator', function () {
       }),
       { numRuns: RUNS },
     );
-    for (const depth of [64, 65, 30_000]) expect(() => parseTemplate({ ...(templates[0] as object), fields: nested(depth, 0) })).to.throw(/template/);
+    for (const depth of [64, 65, 30_000]) expect(() => parseTemplate({ ...(templates[0] as object), fields: nested(depth, 0) }, { schemaFile })).to.throw(/template/);
   });
 });
 

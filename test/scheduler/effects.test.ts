@@ -4,8 +4,9 @@ import { WorkingCalendar, parseCalendarData } from '../../src/domain/calendar.js
 import { OnevisitError } from '../../src/domain/errors.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { Engine, type ApplicationView, type EffectContext } from '../../src/runtime/index.js';
-import { createScheduler, createTimerEffect, timerHandlers, type Scheduler } from '../../src/scheduler/index.js';
-import { createApplicationStore, createDefinitionStore, createOutboxStore, createTimerStore, type NewTimer, type TimerRow, type TimerStore } from '../../src/store/index.js';
+import { eventSenders } from '../../src/identity/policy.js';
+import { createScheduler, createTimerEffect, timerHandlers, type NewTimer, type Scheduler, type TimerRow, type TimerStore } from '../../src/scheduler/index.js';
+import { createApplicationStore, createDefinitionStore, createOutboxStore, createTimerStore } from '../../src/store/index.js';
 import { definitionHash } from '../../src/definitions/index.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { Wallet, applicant, claimsFor, clerk, drive, exampleForm, fixture, loadDefinition, runPendingEffects, type World } from '../support/world.js';
@@ -124,6 +125,7 @@ describe('scheduler/effects', () => {
           outbox: createOutboxStore(database.db),
           definitions,
           materials: wallet,
+          senders: eventSenders,
           now: () => now,
           calendar: () => calendar,
           effects: {
@@ -131,7 +133,7 @@ describe('scheduler/effects', () => {
             scheduleTimer: createTimerEffect({ timers, calendar: () => calendar, now: () => now }),
           },
         });
-        scheduler = createScheduler({ db: database.db, owner: 'test', handlers: timerHandlers(engine), now: () => now, onError: () => {} });
+        scheduler = createScheduler({ timers, owner: 'test', handlers: timerHandlers(engine), now: () => now, onError: () => {} });
         world = {
           engine,
           wallet,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { createScheduler, type Scheduler, type SchedulerOptions } from '../../src/scheduler/index.js';
-import { createTimerStore, type Database, type TimerRow, type TimerStore } from '../../src/store/index.js';
+import { createScheduler, type Scheduler, type SchedulerOptions, type TimerRow, type TimerStore } from '../../src/scheduler/index.js';
+import { createTimerStore, type Database } from '../../src/store/index.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const T0 = new Date('2026-03-02T02:00:00.000Z');
@@ -61,7 +61,7 @@ for (const kind of databaseKinds) {
     });
 
     function scheduler(options: Partial<SchedulerOptions> & Pick<SchedulerOptions, 'handlers'>): Scheduler {
-      const created = createScheduler({ db: database.db, owner: 'instance-a', now: () => T0, onError: () => {}, ...options });
+      const created = createScheduler({ timers: store, owner: 'instance-a', now: () => T0, onError: () => {}, ...options });
       schedulers.push(created);
       return created;
     }
@@ -114,7 +114,7 @@ for (const kind of databaseKinds) {
       let fired!: () => void;
       const firstFiring = new Promise<void>((resolve) => (fired = resolve));
       const s = createScheduler({
-        db: database.openAnother(),
+        timers: createTimerStore(database.openAnother()),
         owner: 'instance-after-restart',
         handlers: { notice: async (timer) => (await handler(timer), fired()) },
         now: () => at(3 * 60 * MINUTE),
@@ -134,7 +134,7 @@ for (const kind of databaseKinds) {
       const ids = await timers(40, 0);
       const { calls, handler } = recorder();
       const a = scheduler({ owner: 'instance-a', handlers: { notice: handler } });
-      const b = createScheduler({ db: database.openAnother(), owner: 'instance-b', handlers: { notice: handler }, now: () => T0, onError: () => {} });
+      const b = createScheduler({ timers: createTimerStore(database.openAnother()), owner: 'instance-b', handlers: { notice: handler }, now: () => T0, onError: () => {} });
       schedulers.push(b);
       let total = 0;
       const perOwner = { a: 0, b: 0 };

@@ -1,11 +1,10 @@
 /** A business licence ready to render, as the issue step would hand it over (a fresh id per call). */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { RenderJob, RenderRecord } from '../../src/certificates/render.js';
 import { loadTemplates } from '../../src/certificates/templates.js';
-import { projectRoot } from '../../src/store/catalogFiles.js';
+import { readCatalog } from '../../src/store/catalogFiles.js';
 
-export const templates = loadTemplates(path.join(projectRoot(), 'templates'));
+export const templates = loadTemplates(readCatalog().templates);
 
 export function businessLicenceJob(
   overrides: { record?: Partial<RenderRecord>; fields?: Record<string, unknown>; issuerName?: string; locale?: RenderJob['locale'] } = {},
