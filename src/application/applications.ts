@@ -2,18 +2,34 @@
  * Use cases on applications: submit, list (own or queue), read, act, claim and release a task, rate.
  * Each decides access through the policy first, then hands the work to the engine.
  */
-import { OnevisitError, isOnevisitError } from '../domain/errors.js';
+import { OnevisitError } from '../domain/errors.js';
 import type { ApplicationStatus } from '../domain/vocabulary.js';
 import type { WarningLevel } from '../domain/calendar.js';
-import { type ActorRef, type EventRequest, type MaterialClaim, type TaskKind, type TaskParty } from '../definitions/index.js';
-import { actorFor, applicationAccess, requireCapability, visibilityOf, type ApplicationAccess, type Subject } from '../identity/policy.js';
+import { type EventRequest, type MaterialClaim, type TaskKind, type TaskParty } from '../definitions/index.js';
+import {
+  actorFor,
+  applicationAccess,
+  claimableTasks,
+  draftKeeper,
+  eventAccess,
+  heldTasks,
+  listScope,
+  requireApplicationReader,
+  requireCapability,
+  visibilityOf,
+  type ApplicationAccess,
+  type ApplicationAction,
+  type Subject,
+} from '../identity/policy.js';
+import { newCheckCode } from '../identity/checkCode.js';
 import type { ApplicationView, Engine, Tracking } from '../runtime/index.js';
 import { warningLevelAt } from '../runtime/tracking.js';
 import { ratingFigures } from '../runtime/figures.js';
 import type { ApplicationQueries, QueueItemRow, TaskSummaryRow } from '../store/applicationQueries.js';
+import type { DraftStore } from '../store/draftStore.js';
 import { checkInput } from './input.js';
-import { requireApplicationReader } from '../identity/policy.js';
-import { getByPointer } from '../domain/pointer.js';
+import { claimAudit, ratingAudit, releaseAudit } from './workAudit.js';
+import { checkDrawableForm } from './drawableForm.js';
 import type { FileService } from '../files/index.js';
 import type { ServiceDefinition } from '../domain/definition.js';
 
@@ -25,6 +41,8 @@ export interface ApplicationsDeps {
   drawable?: (text: string, path: string) => void;
   /** The name on the applicant's account (the holder of certificates a definition gives no holder). */
   accountName?: (userId: string) => Promise<string | undefined>;
+  /** Drafts, for a submission made from one (`{draftId}`). */
+  drafts?: Pick<DraftStore, 'get'>;
   now: () => Date;
 }
 
@@ -74,11 +92,27 @@ export interface ApplicationDetail extends ApplicationView {
   rating?: { score: number; comment: string | null; ratedAt: string };
 }
 
+/**
+ * What the public is shown of an application it acts on (an objection during the notice): what the notice
+ * publishes, nothing of the case — no applicant, form, materials, matters, timeline or tasks.
+ */
+export interface NoticeDetail extends Pick<ApplicationView, 'id' | 'number' | 'serviceId' | 'serviceVersion' | 'status' | 'state' | 'version' | 'warning' | 'createdAt' | 'updatedAt'> {
+  access: 'public';
+  form: Record<string, never>;
+  timeline: [];
+}
+
+/** The answer to a submission: the application, and the check code for its receipt — given this once, stored only as a hash. */
+export interface SubmittedApplication extends ApplicationDetail {
+  checkCode: string;
+}
+
 interface SubmitBody {
   serviceId: string;
   version?: number;
   form: Record<string, unknown>;
   materials?: MaterialClaim[];
+  draftId?: string;
 }
 
 interface Filters {
@@ -93,19 +127,22 @@ interface Filters {
   offset?: number;
 }
 
-export function createApplicationUseCases({ engine, queries, files, drawable, accountName, now }: ApplicationsDeps) {
-  async function open(subject: Subject, id: string) {
+export function createApplicationUseCases({ engine, queries, files, drawable, accountName, drafts, now }: ApplicationsDeps) {
+  /** The application and how the subject stands to it, for `action`: the policy's answer, or its refusal. */
+  async function open(subject: Subject, id: string, action: ApplicationAction = 'read') {
     // Before the lookup: an admin's refusal is the same for an id that exists and one that does not.
     requireApplicationReader(subject);
     const { view, compiled } = await engine.inspect(id);
-    const access = applicationAccess(subject, { id, applicantId: view.applicantId, compiled });
+    const access = applicationAccess(subject, { id, applicantId: view.applicantId, compiled }, action);
     return { view, compiled, access };
   }
 
-  async function detail(subject: Subject, id: string): Promise<ApplicationDetail> {
-    const { view, compiled, access } = await open(subject, id);
-    const [events, tasks, rating] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id)]);
+  /** The application as the policy lets a reader standing so see it: every answer carrying its contents is made here. */
+  async function detail(access: ApplicationAccess, { view, compiled }: Pick<Awaited<ReturnType<Engine['inspect']>>, 'view' | 'compiled'>): Promise<ApplicationDetail | NoticeDetail> {
     const visible = visibilityOf(access, compiled);
+    if (!visible.case) return noticeOf(view);
+    const id = view.id;
+    const [events, tasks, rating] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id)]);
     return {
       ...view,
       form: visible.form(view.form),
@@ -119,107 +156,107 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
   }
 
   return {
-    async submit(subject: Subject, body: unknown): Promise<ApplicationDetail> {
+    /**
+     * Submits the body, or the draft it names (`{draftId}`). A draft named is deleted in the submission's
+     * transaction: a draft submitted twice at once makes one application, the other answer is DRAFT.NOT_FOUND.
+     */
+    async submit(subject: Subject, body: unknown): Promise<SubmittedApplication> {
       requireCapability(subject, 'application.submit');
-      const request = checkInput<SubmitBody>('SubmitApplication', body);
+      const checked = checkInput<SubmitBody>('SubmitApplication', body);
+      const draft = checked.draftId !== undefined ? { id: checked.draftId, ownerId: draftKeeper(subject) } : undefined;
+      const request = draft && checked.form === undefined ? await draftContent(draft.id, draft.ownerId) : checked;
       if (drawable) await checkDrawable(subject, request);
+      const { code, stored } = newCheckCode();
       const view = await engine.submit({
         serviceId: request.serviceId,
         ...(request.version !== undefined ? { version: request.version } : {}),
         applicant: { kind: 'applicant', id: subject.userId },
         form: request.form,
         materials: request.materials ?? [],
+        alongside: { checkCode: stored, ...(draft ? { consumesDraft: draft } : {}) },
       });
       // A new application: its timeline is its submission; nobody has claimed or rated it yet.
-      return { ...view, access: 'owner', timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], tasks: await taskEntries(view.id) };
+      return { ...view, access: 'owner', checkCode: code, timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], tasks: await taskEntries(view.id) };
     },
 
     /** A citizen's own applications, newest first; a clerk's queue of open tasks, nearest deadline first. */
     async list(subject: Subject, query: unknown): Promise<ApplicationSummary[] | QueueItem[]> {
       const { department, claimed, ...filters } = checkInput<Filters>('ApplicationFilters', coerceQuery(query));
       const at = now();
-      if (subject.role === 'citizen') {
-        return (await queries.listForApplicant(subject.userId, { ...filters, now: at })).map((row) => summaryOf(row.id, row, row.tracking, at));
-      }
-      requireCapability(subject, 'application.queue');
-      if (department !== undefined && !subject.departments.includes(department)) {
-        throw new OnevisitError('AUTH.FORBIDDEN', `you are not a clerk of ${department}`);
+      const scope = listScope(subject, department);
+      if (scope.kind === 'own') {
+        return (await queries.listForApplicant(scope.applicantId, { ...filters, now: at })).map((row) => summaryOf(row.id, row, row.tracking, at));
       }
       const rows = await queries.queue({
         ...filters,
-        departments: department !== undefined ? [department] : subject.departments,
+        departments: scope.departments,
         ...(claimed ? { claimedBy: claimed === 'me' ? subject.userId : null } : {}),
         now: at,
       });
       return rows.map((row) => queueItem(row, at));
     },
 
-    get: detail,
+    async get(subject: Subject, id: string): Promise<ApplicationDetail | NoticeDetail> {
+      const opened = await open(subject, id);
+      return detail(opened.access, opened);
+    },
 
     /** Applies one event. A clerk's event takes the task's claim first; another clerk's claim refuses it. */
-    async act(subject: Subject, id: string, body: unknown, expectedVersion?: number): Promise<ApplicationDetail> {
+    async act(subject: Subject, id: string, body: unknown, expectedVersion?: number): Promise<ApplicationDetail | NoticeDetail> {
       const request = checkInput<EventRequest>('Event', body, 'EVENT.INVALID');
-      let actor: ActorRef;
-      try {
-        // A clerk's decision takes the task's claim in the engine's transaction; another clerk's claim refuses it.
-        const { access, compiled } = await open(subject, id);
-        actor = actorFor(subject, access);
-        // A supplement's form replaces the form: what its certificates would print is checked as at submission.
-        if (drawable && request.type === 'SUPPLEMENT' && request.data?.form !== undefined) drawableForm(compiled.definition, request.data.form, '/data/form');
-      } catch (error) {
-        // Anyone may object during a public notice (公示): the objection is the public's, not the applicant's.
-        if (!(subject.role === 'citizen' && request.type === 'OBJECTION' && isOnevisitError(error, 'APPLICATION.NOT_FOUND'))) throw error;
-        const { view } = await engine.inspect(id);
-        if (view.status !== 'in_notice') throw error;
-        actor = { kind: 'citizen', id: subject.userId };
-      }
-      await engine.send(id, request, actor, expectedVersion !== undefined ? { expectedVersion } : {});
-      if (actor.kind === 'citizen') return { ...(await engine.get(id)), form: {}, materials: {}, access: 'owner', timeline: [], tasks: [] };
-      return detail(subject, id);
+      // Before the lookup: an admin's refusal is the same for an id that exists and one that does not.
+      requireApplicationReader(subject);
+      const { view, compiled } = await engine.inspect(id);
+      // The applicant, a clerk of the application, or during a public notice (公示) the public objecting.
+      const access = eventAccess(subject, { id, applicantId: view.applicantId, compiled }, view.status, request.type);
+      // A supplement's form replaces the form: what its certificates would print is checked as at submission.
+      if (drawable && request.type === 'SUPPLEMENT' && request.data?.form !== undefined) drawableForm(compiled.definition, request.data.form, '/data/form');
+      // A clerk's decision takes the task's claim in the engine's transaction; another clerk's claim refuses it.
+      await engine.send(id, request, actorFor(subject, access), expectedVersion !== undefined ? { expectedVersion } : {});
+      return detail(access, await engine.inspect(id));
     },
 
     /** Takes an open task of the clerk's departments: the named matter's, or the one such task there is. */
-    async claim(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {
+    async claim(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail | NoticeDetail> {
       const { matter } = checkInput<{ matter?: string }>('Claim', body ?? {});
-      const { access } = await open(subject, id);
-      if (access.kind === 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only clerks claim tasks');
+      const { access } = await open(subject, id, 'claim');
       const task = await clerkTask(subject, id, matter);
-      const holder = await queries.claim(id, task.task, subject.userId, now().toISOString());
+      const at = now();
+      const holder = await queries.claim(id, task.task, subject.userId, at.toISOString(), claimAudit(subject, id, task, at));
       if (holder === undefined) throw new OnevisitError('TRANSITION.NOT_ALLOWED', `${task.task} is no longer open`);
       if (holder !== subject.userId) throw new OnevisitError('TASK.CLAIMED', `another clerk has claimed ${task.task}`, { details: { task: task.task } });
-      return detail(subject, id);
+      return detail(access, await engine.inspect(id));
     },
 
-    async release(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {
+    async release(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail | NoticeDetail> {
       const { matter } = checkInput<{ matter?: string }>('Claim', body ?? {});
-      const { access } = await open(subject, id);
-      if (access.kind === 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only clerks release tasks');
-      const held = (await queries.tasksOf(id)).filter((t) => t.claimedBy === subject.userId && (matter === undefined || t.matter === matter));
-      if (held.length !== 1 || !(await queries.release(id, held[0]!.task, subject.userId))) {
+      const { access } = await open(subject, id, 'release');
+      const held = heldTasks(subject, await queries.tasksOf(id)).filter((t) => matter === undefined || t.matter === matter);
+      if (held.length !== 1 || !(await queries.release(id, held[0]!.task, subject.userId, releaseAudit(subject, id, held[0]!, now())))) {
         throw new OnevisitError('TASK.NOT_CLAIMED', held.length > 1 ? 'you hold several tasks here: name the matter' : `you hold no task${matter ? ` of matter ${matter}` : ''} here`);
       }
-      return detail(subject, id);
+      return detail(access, await engine.inspect(id));
     },
 
     /** The uploaded file behind one material: for the applicant and every clerk who may see the application. */
     async materialFile(subject: Subject, id: string, materialId: string) {
-      const { view, compiled, access } = await open(subject, id);
+      const { view, compiled, access } = await open(subject, id, 'material');
       // A material the reader may not see is, to them, not there.
       const record = visibilityOf(access, compiled).material(materialId) ? view.materials[materialId] : undefined;
       if (!record?.fileId) throw new OnevisitError('FILE.NOT_FOUND', `material ${materialId} of this application is not an uploaded file`);
       return files.content(record.fileId, view.applicantId);
     },
 
-    async rate(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail> {
+    async rate(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail | NoticeDetail> {
       const rating = checkInput<{ score: number; comment?: string }>('Rating', body);
-      const { view, access } = await open(subject, id);
-      if (access.kind !== 'owner') throw new OnevisitError('AUTH.FORBIDDEN', 'only the applicant rates the service');
+      const { view, access } = await open(subject, id, 'rate');
       if (!['completed', 'rejected'].includes(view.status)) throw new OnevisitError('RATING.NOT_ALLOWED', 'an application is rated once it is completed or rejected');
-      const at = now().toISOString();
-      if (!(await queries.rate(id, rating.score, rating.comment, at, ratingFigures(view.serviceId, rating.score, at)))) {
+      const ratedAt = now();
+      const at = ratedAt.toISOString();
+      if (!(await queries.rate(id, rating.score, rating.comment, at, ratingFigures(view.serviceId, rating.score, at), ratingAudit(subject, id, rating.score, rating.comment, ratedAt)))) {
         throw new OnevisitError('RATING.NOT_ALLOWED', 'the application has been rated already');
       }
-      return detail(subject, id);
+      return detail(access, await engine.inspect(id));
     },
   };
 
@@ -234,40 +271,26 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     if (name) drawable!(name, '/account/name');
   }
 
-  /**
-   * Checks every text of `form` (found at `at` in the request) that a certificate of the definition would print:
-   * its fields, and a holder's id and name taken from the form. Answers whether a certificate is held by the
-   * applicant (whose account name it then prints).
-   */
+  /** A draft's content as a submission body, checked as one (it was saved partial). */
+  async function draftContent(id: string, ownerId: string): Promise<SubmitBody> {
+    const draft = await drafts?.get(id, ownerId);
+    if (!draft) throw new OnevisitError('DRAFT.NOT_FOUND');
+    return checkInput<SubmitBody>('SubmitApplication', { serviceId: draft.serviceId, form: draft.form, materials: draft.materials });
+  }
+
   function drawableForm(definition: ServiceDefinition, form: unknown, at: string): boolean {
-    let applicantHolds = false;
-    for (const step of definition.steps) {
-      if (step.kind !== 'review') continue;
-      for (const matter of step.matters) {
-        const certificate = matter.certificate;
-        if (!certificate) continue;
-        const holder = certificate.holder;
-        if (!holder) applicantHolds = true;
-        const holderPointers = !holder ? [] : 'id' in holder ? [holder.id, holder.name] : [holder.name, ...(holder.existing !== undefined ? [holder.existing] : [])];
-        for (const pointer of [...Object.values(certificate.fields), ...holderPointers]) {
-          for (const [text, where] of strings(getByPointer(form, pointer), pointer)) drawable!(text, `${at}${where}`);
-        }
-      }
-    }
-    return applicantHolds;
+    return checkDrawableForm(drawable!, definition, form, at);
   }
 
   async function taskEntries(id: string): Promise<TaskEntry[]> {
     return (await queries.tasksOf(id)).map(taskEntry);
   }
 
-  /** The clerk task a claim means: the named matter's, or the one clerk task of the subject's departments. */
+  /** The clerk task a claim means: the named matter's, or the one task of the subject's departments (the policy's). */
   async function clerkTask(subject: Subject, id: string, matter: string | undefined): Promise<TaskSummaryRow> {
-    const open = (await queries.tasksOf(id)).filter((t) => t.party === 'clerk' && (matter === undefined ? true : t.matter === matter));
-    const mine = open.filter((t) => subject.departments.includes(t.department));
+    const mine = claimableTasks(subject, (await queries.tasksOf(id)).filter((t) => matter === undefined || t.matter === matter));
     if (mine.length === 1) return mine[0]!;
     if (mine.length > 1) throw new OnevisitError('EVENT.INVALID', 'several of your tasks are open here: name the matter', { errors: [{ path: '/matter', code: 'EVENT.REQUIRED', message: `one of ${mine.map((t) => t.matter).join(', ')}` }] });
-    if (open.length > 0) throw new OnevisitError('AUTH.FORBIDDEN', `the task belongs to ${open.map((t) => t.department).join(', ')}`);
     throw new OnevisitError('TRANSITION.NOT_ALLOWED', matter ? `matter ${matter} has no open task now` : 'there is no open task to claim now');
   }
 }
@@ -290,6 +313,11 @@ function summaryOf(id: string, row: SummarySource, tracking: Pick<Tracking, 'due
   };
 }
 
+function noticeOf(view: ApplicationView): NoticeDetail {
+  const { id, number, serviceId, serviceVersion, status, state, version, warning, createdAt, updatedAt } = view;
+  return { id, number, serviceId, serviceVersion, status, state, version, warning, createdAt, updatedAt, access: 'public', form: {}, timeline: [] };
+}
+
 function queueItem(row: QueueItemRow, at: Date): QueueItem {
   return { ...summaryOf(row.applicationId, row, row, at), ...taskEntry(row) };
 }
@@ -309,14 +337,6 @@ function timelineEntry(seq: number, type: string, actor: { kind: string; id: str
     ...(details && typeof payload.comment === 'string' ? { comment: payload.comment } : {}),
     ...(details && Array.isArray(payload.items) ? { items: payload.items as string[] } : {}),
   };
-}
-
-/** The strings in a form value, each with its pointer (lists and objects of strings included). */
-function strings(value: unknown, at: string): [string, string][] {
-  if (typeof value === 'string') return [[value, at]];
-  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${at}/${i}`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => strings(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
-  return [];
 }
 
 /** Query strings arrive as text; numbers are turned into numbers before the schema check. */

@@ -47,5 +47,8 @@ export const ErrorCodes = {
   'KEYS.INVALID': 'The signing keys cannot be used',
   'EFFECT.NOT_FOUND': 'No such effect',
   'EFFECT.NOT_FAILED': 'The effect has not failed',
+  'PROGRESS.NOT_FOUND': 'No application with this number and check code',
+  'DRAFT.NOT_FOUND': 'No such draft',
+  'DRAFT.LIMIT_REACHED': 'You keep as many drafts as one may',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -310,6 +310,20 @@ export function makeUnifiedSocialCreditCode(opts: UsccOptions = {}): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Application numbers (办件编号)
+// ---------------------------------------------------------------------------------------------
+
+/** Digits of the day's sequence in an application number, at least (a busier day has more). */
+export const APPLICATION_SEQUENCE_DIGITS = 6;
+/**
+ * The number printed on an application's receipt: its China Standard Time day (`YYYYMMDD`) and the day's sequence
+ * from 1, at least APPLICATION_SEQUENCE_DIGITS digits: `20260311000042`.
+ */
+export function applicationNumber(chinaDayCompact: string, sequence: number): string {
+  return `${chinaDayCompact}${String(sequence).padStart(APPLICATION_SEQUENCE_DIGITS, '0')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Ajv formats
 // ---------------------------------------------------------------------------------------------
 

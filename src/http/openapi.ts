@@ -6,9 +6,10 @@
 import { ErrorCodes, IssueCodes, type ErrorCode } from '../domain/errors.js';
 import { ApplicationStatuses, WarningLevels } from '../domain/vocabulary.js';
 import { RequestSchemas } from '../application/schemas.js';
+import { ProgressStates } from '../application/progress.js';
 import { ErrorStatuses, INTERNAL_PROBLEM } from './problem.js';
 
-type Method = 'get' | 'post' | 'put';
+type Method = 'get' | 'post' | 'put' | 'delete';
 interface Route {
   method: Method;
   path: string;
@@ -19,7 +20,7 @@ interface Route {
   response?: string;
   status?: number;
   /** The request schema its query string is checked with. */
-  query?: 'ApplicationFilters' | 'EffectFilters' | 'MetricsPeriod' | 'AuditFilters';
+  query?: 'ApplicationFilters' | 'EffectFilters' | 'MetricsPeriod' | 'AuditFilters' | 'ProgressQuery';
 }
 
 export const ROUTES: readonly Route[] = [
@@ -30,7 +31,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'get', path: '/auth/me', summary: 'The signed-in user', who: 'signed in', response: 'User' },
   { method: 'get', path: '/services', summary: 'The published catalog', who: 'anyone' },
   { method: 'get', path: '/services/{id}', summary: 'One service: notice, form schema, materials, guide, diagram', who: 'anyone' },
-  { method: 'post', path: '/applications', summary: 'Apply for a service', who: 'citizen', body: 'SubmitApplication', response: 'Application', status: 201 },
+  { method: 'get', path: '/progress', summary: '办件查询: where an application stands, by its number and the check code on its receipt, without signing in — status, service, each department\'s part with its state and when, the deadline; nothing personal. A wrong pair, an unknown number and a malformed one all answer the same 404 PROGRESS.NOT_FOUND. Wrong lookups are limited (429 AUTH.RATE_LIMITED): 10 per client address in 15 minutes, 30 per application number in a day; found ones are not counted', who: 'anyone', query: 'ProgressQuery', response: 'Progress' },
+  { method: 'post', path: '/applications', summary: 'Apply for a service: the whole application, or {draftId} alone to submit a draft as saved (a whole body with a draftId consumes the draft too). The draft is deleted in the submission\'s transaction (a draft submitted twice makes one application; the other answer is 404 DRAFT.NOT_FOUND). The answer carries the check code for the receipt (checkCode), given this once', who: 'citizen', body: 'SubmitApplication', response: 'SubmittedApplication', status: 201 },
   { method: 'get', path: '/applications', summary: "A citizen's own applications, newest first; a clerk's queue: the open tasks of their departments (with who holds each), nearest deadline first", who: 'citizen or clerk', query: 'ApplicationFilters' },
   { method: 'get', path: '/applications/{id}', summary: 'One application with its timeline; a reviewer sees only their matters\' fields', who: 'citizen or clerk', response: 'Application' },
   { method: 'post', path: '/applications/{id}/events', summary: 'Act on the application (If-Match: the version seen)', who: 'citizen or clerk', body: 'Event', response: 'Application' },
@@ -38,6 +40,11 @@ export const ROUTES: readonly Route[] = [
   { method: 'post', path: '/applications/{id}/release', summary: 'Give a claimed task back', who: 'clerk', body: 'Claim', response: 'Application' },
   { method: 'get', path: '/applications/{id}/materials/{materialId}', summary: 'The uploaded file behind a material, for the applicant and the clerks of the application', who: 'citizen or clerk' },
   { method: 'post', path: '/applications/{id}/rating', summary: 'Rate the service once it is done', who: 'citizen', body: 'Rating', response: 'Application', status: 201 },
+  { method: 'get', path: '/drafts', summary: 'Your drafts, the last changed first (without their content)', who: 'citizen', response: 'DraftList' },
+  { method: 'post', path: '/drafts', summary: 'Keep a draft: the service, the form so far (partial: nothing is required yet; at most 64 KiB and 16 levels, no control characters, what a certificate would print drawable) and the materials chosen. At most 50 drafts (409 DRAFT.LIMIT_REACHED)', who: 'citizen', body: 'Draft', response: 'Draft', status: 201 },
+  { method: 'get', path: '/drafts/{id}', summary: 'One of your drafts, to resume it; anyone else\'s is 404 DRAFT.NOT_FOUND, as an unknown id', who: 'citizen', response: 'Draft' },
+  { method: 'put', path: '/drafts/{id}', summary: 'Replace a draft\'s content (checked as at POST /drafts)', who: 'citizen', body: 'Draft', response: 'Draft' },
+  { method: 'delete', path: '/drafts/{id}', summary: 'Delete a draft', who: 'citizen', status: 204 },
   { method: 'post', path: '/files', summary: 'Upload a material (PDF, JPEG or PNG, sniffed from its content)', who: 'citizen or clerk', body: 'multipart', response: 'File', status: 201 },
   { method: 'get', path: '/files/{id}', summary: 'A file of yours', who: 'signed in', response: 'File' },
   { method: 'get', path: '/files/{id}/content', summary: 'The bytes of a file of yours', who: 'signed in' },
@@ -163,6 +170,75 @@ const responseSchemas = {
       timeline: { type: 'array', items: { type: 'object' } },
     },
   },
+  SubmittedApplication: {
+    allOf: [{ $ref: '#/components/schemas/Application' }],
+    type: 'object',
+    required: ['checkCode'],
+    properties: {
+      checkCode: { type: 'string', pattern: '^[2-9A-HJKMNP-Z]{6}$', description: 'The check code (查询码) for the receipt and GET /progress: given in this answer only, stored as a hash' },
+    },
+  },
+  Progress: {
+    type: 'object',
+    required: ['number', 'status', 'service', 'submittedAt', 'updatedAt', 'steps', 'deadline'],
+    properties: {
+      number: { type: 'string' },
+      status: { enum: Object.values(ApplicationStatuses) },
+      service: { type: 'object', required: ['id', 'version', 'title'], properties: { id: { type: 'string' }, version: { type: 'integer' }, title: { type: 'object' } } },
+      submittedAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+      steps: {
+        description: "Each department's part, in the service's order: the window's intake, every matter of every review step, every inspection, payment and notice step",
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['kind', 'title', 'department', 'departmentTitle', 'state', 'at'],
+          properties: {
+            kind: { enum: ['intake', 'review', 'inspection', 'payment', 'notice'] },
+            matter: { type: 'string' },
+            title: { type: 'object' },
+            department: { type: 'string' },
+            departmentTitle: { type: 'object' },
+            state: { enum: [...ProgressStates] },
+            at: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+      },
+      deadline: {
+        type: 'object',
+        required: ['promisedDays', 'extensionDays', 'clock', 'dueAt', 'workingDaysLeft', 'overdue', 'warning'],
+        properties: {
+          promisedDays: { type: 'integer' },
+          extensionDays: { type: 'integer' },
+          clock: { enum: ['idle', 'running', 'paused', 'stopped'] },
+          dueAt: { type: ['string', 'null'], format: 'date-time' },
+          workingDaysLeft: { type: ['integer', 'null'], description: 'Working days after today up to the day the deadline falls on (0 on that day); negative once that day is past; null without a running deadline' },
+          overdue: { type: 'boolean' },
+          warning: { enum: Object.values(WarningLevels) },
+        },
+      },
+    },
+  },
+  Draft: {
+    type: 'object',
+    required: ['id', 'serviceId', 'form', 'materials', 'createdAt', 'updatedAt'],
+    properties: {
+      id: { type: 'string' },
+      serviceId: { type: 'string' },
+      form: { type: 'object' },
+      materials: { type: 'array', items: { type: 'object' } },
+      createdAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  DraftList: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['id', 'serviceId', 'createdAt', 'updatedAt'],
+      properties: { id: { type: 'string' }, serviceId: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } },
+    },
+  },
   Effect: {
     type: 'object',
     required: ['id', 'applicationId', 'seq', 'effect', 'status', 'attempts', 'lastError', 'createdAt', 'failedAt', 'leaseUntil'],
@@ -212,7 +288,8 @@ export function openApiDocument(definitionSchema: object = {}): object {
   for (const route of ROUTES) {
     const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     if (route.query) {
-      for (const [name, schema] of Object.entries(RequestSchemas[route.query].properties)) parameters.push({ name, in: 'query', required: false, schema } as never);
+      const query: { properties: object; required?: readonly string[] } = RequestSchemas[route.query];
+      for (const [name, schema] of Object.entries(query.properties)) parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema } as never);
     }
     if (route.body === 'Event') parameters.push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } } as never);
     const status = String(route.status ?? 200);

@@ -48,6 +48,9 @@ export const ErrorStatuses = {
   'KEYS.INVALID': 500,
   'EFFECT.NOT_FOUND': 404,
   'EFFECT.NOT_FAILED': 409,
+  'PROGRESS.NOT_FOUND': 404,
+  'DRAFT.NOT_FOUND': 404,
+  'DRAFT.LIMIT_REACHED': 409,
 } as const satisfies Record<ErrorCode, number>;
 
 export interface Problem {

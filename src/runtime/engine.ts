@@ -19,9 +19,7 @@ import {
   responsibleDepartment,
   taskOfEvent,
   matterStates,
-  authorizeActorKind,
   clockOf,
-  authorizeDepartment,
   createAjv,
   eventRequestSchema,
   issuesFromAjv,
@@ -35,10 +33,12 @@ import {
   type EventRequest,
   type MaterialClaim,
   type PersistedSnapshot,
+  possibleEvents,
+  type PossibleEvent,
 } from '../definitions/index.js';
 import { toView, type ApplicationView } from './view.js';
 import { checkCompleteness, resolveClaims, satisfyFromWallet } from './materials.js';
-import type { ApplicationRow, ApplicationStore, DeadlineUpdate, DefinitionStore, EffectHandlers, EventRow, MaterialVerifier, OutboxEntry, OutboxStore, Transition } from './ports.js';
+import type { ApplicationRow, ApplicationStore, DeadlineUpdate, DefinitionStore, EffectHandlers, EventRow, EventSenders, MaterialVerifier, OutboxEntry, OutboxStore, SubmissionAlongside, Transition } from './ports.js';
 import { deadlineOf, parseClockRecord, warningThresholdsOf } from './deadline.js';
 import { ServiceCache, type LoadedService } from './services.js';
 import { trackingOf, warningLevelAt } from './tracking.js';
@@ -58,6 +58,8 @@ export interface EngineOptions {
   definitions: DefinitionStore;
   effects: EffectHandlers;
   materials: MaterialVerifier;
+  /** Who may send what (the authorization policy): asked on the state each decision is taken on. */
+  senders: EventSenders;
   now?: () => Date;
   newId?: () => string;
   /**
@@ -80,6 +82,8 @@ export interface SubmitRequest {
   applicant: ActorRef;
   form: unknown;
   materials?: MaterialClaim[];
+  /** Written in the submission's transaction beside the application (a check code, a consumed draft). */
+  alongside?: SubmissionAlongside;
 }
 
 export interface SendOptions {
@@ -122,9 +126,7 @@ export class Engine {
   }
 
   async submit(request: SubmitRequest): Promise<ApplicationView> {
-    if (request.applicant.kind !== 'applicant') {
-      throw new OnevisitError('ACTOR.FORBIDDEN', `applications are submitted by applicants, not by ${request.applicant.kind}`);
-    }
+    this.options.senders.requireSubmitter(request.applicant);
     const service = await this.services.latestOrVersion(request.serviceId, request.version);
     const form = service.checkForm(request.form);
     const claimed = await resolveClaims(service.compiled, form, request.materials ?? [], request.applicant.id, this.options.materials);
@@ -160,6 +162,7 @@ export class Engine {
       ...(effects.length ? { effectLease: this.effectLease() } : {}),
       tasks: taskRowsOf(id, service.compiled, snapshot, tracking, this.calendar()),
       figures: submissionFigures(rowWithoutNumber.serviceId, records, at),
+      ...(request.alongside ? { alongside: request.alongside } : {}),
     });
     const row = { ...rowWithoutNumber, number };
     this.remember(id, { row, snapshot, service });
@@ -167,7 +170,7 @@ export class Engine {
     return effects.length ? this.get(id) : toView(row, snapshot, service.compiled, this.now());
   }
 
-  /** Applies one event. Throws EVENT.INVALID, ACTOR.FORBIDDEN, TRANSITION.NOT_ALLOWED, APPLICATION.CONFLICT. */
+  /** Applies one event. Throws EVENT.INVALID, AUTH.FORBIDDEN, TRANSITION.NOT_ALLOWED, APPLICATION.CONFLICT. */
   async send(id: string, request: unknown, actor: ActorRef, options: SendOptions = {}): Promise<ApplicationView> {
     const checked = this.checkEventRequest(request);
     const committed = await this.sendChecked(id, checked, actor, options);
@@ -198,10 +201,14 @@ export class Engine {
     return toView(cached.row, cached.snapshot, cached.service.compiled, this.now());
   }
 
-  /** The view together with the compiled service it runs on (for authorization and field filtering). */
-  async inspect(id: string): Promise<{ view: ApplicationView; compiled: CompiledService }> {
+  /**
+   * The view together with the compiled service it runs on (for authorization and field filtering), and the events
+   * the machine takes in this state (worked out when asked: the policy cuts them to what one person may send).
+   */
+  async inspect(id: string): Promise<{ view: ApplicationView; compiled: CompiledService; possibleEvents: () => PossibleEvent[] }> {
     const cached = await this.load(id);
-    return { view: toView(cached.row, cached.snapshot, cached.service.compiled, this.now()), compiled: cached.service.compiled };
+    const compiled = cached.service.compiled;
+    return { view: toView(cached.row, cached.snapshot, compiled, this.now()), compiled, possibleEvents: () => possibleEvents(compiled, cached.snapshot) };
   }
 
   /** Forgets the cached latest version of a service, after it was published anew. */
@@ -301,7 +308,7 @@ export class Engine {
     for (let restarts = 0; ; restarts++) {
       // The cache is not checked here: the decision below runs on the current row either way.
       const prepared = await this.load(id, { check: false });
-      authorizeActorKind(request.type, actor);
+      this.options.senders.requireKind(request.type, actor);
       const event = await this.buildEvent(request, actor, prepared);
       // Cited materials were checked against the form this snapshot holds; a supplement may have changed it.
       const formBound = (event.materials?.length ?? 0) > 0 || event.data?.form !== undefined;
@@ -367,7 +374,7 @@ export class Engine {
         details: { applicationStatus: statusOf(snapshot), state: snapshot.value },
       });
     }
-    authorizeDepartment(compiled, snapshot.value, request.type, actor, event.matter);
+    this.options.senders.requireDepartment(request.type, actor, responsibleDepartment(compiled, snapshot.value, request.type, event.matter));
     const [next, actions] = transition(compiled.machine, snapshot, event);
     const seq = row.version + 1;
     const effects = effectsOf(actions, row.id, seq);
@@ -414,10 +421,10 @@ export class Engine {
    * Only a clerk of the responsible department claims; an extension (the window's) claims nothing.
    */
   private claimOf(compiled: CompiledService, snapshot: AnyMachineSnapshot, type: EventRequest['type'], matter: string | undefined, actor: ActorRef) {
-    if (actor.kind !== 'clerk' || type === 'EXTEND') return undefined;
+    if (type === 'EXTEND') return undefined;
     const task = taskOfEvent(compiled, snapshot.value, matter);
     const department = responsibleDepartment(compiled, snapshot.value, type, matter);
-    if (!task || !department || !(actor.departments ?? []).includes(department)) return undefined;
+    if (!task || !department || !this.options.senders.actsFor(actor, department)) return undefined;
     return { task, clerkId: actor.id };
   }
 

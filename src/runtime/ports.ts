@@ -3,7 +3,7 @@
  * effect handlers are built by factories that receive their own dependencies.
  */
 import type { ServiceDefinition } from '../domain/definition.js';
-import type { ApplicationStatus } from '../domain/vocabulary.js';
+import type { ApplicationStatus, EventType } from '../domain/vocabulary.js';
 import type { WarningLevel } from '../domain/calendar.js';
 import type { ActorRef, EffectSpec, PersistedSnapshot, TaskKind, TaskParty } from '../definitions/index.js';
 
@@ -137,6 +137,16 @@ export interface NewApplication {
   effectLease?: EffectLease;
   tasks: TaskRow[];
   figures: FigureDelta[];
+  /** What else the submission writes in its transaction (the engine passes it through untouched). */
+  alongside?: SubmissionAlongside;
+}
+
+/** Written (or deleted) in the transaction that inserts the application, so both happen or neither. */
+export interface SubmissionAlongside {
+  /** The receipt's check code, as its salt and hash (the code itself is never stored). */
+  checkCode?: { salt: string; hash: string };
+  /** The draft the application was made from: deleted; when it is not there (any more) as its owner's, DRAFT.NOT_FOUND and nothing is written. */
+  consumesDraft?: { id: string; ownerId: string };
 }
 
 /**
@@ -221,6 +231,21 @@ export interface DefinitionStore {
   publish(definition: ServiceDefinition, hash: (d: ServiceDefinition) => string, publishedBy: string, at: string): Promise<PublishedDefinition & { created: boolean }>;
   latest(): Promise<PublishedDefinition[]>;
   versions(serviceId: string): Promise<PublishedDefinition[]>;
+}
+
+/**
+ * Who may send what: the authorization policy's answer (identity/policy.ts `eventSenders`, wired in main.ts). The
+ * engine asks it on the state it decides on, inside the transaction; each `require…` throws AUTH.FORBIDDEN.
+ */
+export interface EventSenders {
+  /** Whether this actor submits applications. */
+  requireSubmitter(actor: ActorRef): void;
+  /** Whether this kind of actor sends `type` at all. */
+  requireKind(type: EventType, actor: ActorRef): void;
+  /** Whether the actor may send `type` where `department` is responsible for it now (undefined: no department is). */
+  requireDepartment(type: EventType, actor: ActorRef, department: string | undefined): void;
+  /** Whether the actor acts as a clerk of `department`: their decision there works on its task and takes its claim. */
+  actsFor(actor: ActorRef, department: string): boolean;
 }
 
 /** Checks that what an applicant cites as a material is theirs and fits (files, wallet certificates). */

@@ -4,6 +4,7 @@
  */
 import { OnevisitError } from '../domain/errors.js';
 import { chinaDateCompact } from '../domain/time.js';
+import { applicationNumber } from '../domain/ids.js';
 import { OpenStatuses } from '../domain/vocabulary.js';
 import type { ApplicationRow, ApplicationStore, DecideTransition, EffectLease, EventRow, NewApplication, OutboxEntry, Tracking, Transition } from '../runtime/ports.js';
 import { addFigures } from './figures.js';
@@ -152,6 +153,11 @@ function multiRowInsert(table: string, columns: string, rows: number): string {
 
 /** Writes new applications, their submission events, effects, tasks and figures: numbers per China Standard Time day. */
 async function insertApplications(w: Writer, batch: readonly NewApplication[]): Promise<string[]> {
+  // First, so that a draft submitted twice at once makes one application: the second finds it gone and writes nothing.
+  for (const { alongside } of batch) {
+    const draft = alongside?.consumesDraft;
+    if (draft && (await w.run(DELETE_DRAFT_SQL, [draft.id, draft.ownerId])) !== 1) throw new OnevisitError('DRAFT.NOT_FOUND');
+  }
   const byDay = new Map<string, number[]>();
   batch.forEach(({ row }, i) => {
     const day = chinaDateCompact(row.createdAt);
@@ -161,7 +167,7 @@ async function insertApplications(w: Writer, batch: readonly NewApplication[]): 
   for (const [day, indexes] of byDay) {
     const counter = await w.get<{ value: number | string }>(ADD_TO_COUNTER_SQL, [`application:${day}`, indexes.length]);
     const last = Number(counter!.value);
-    indexes.forEach((index, k) => (numbers[index] = `${day}${String(last - indexes.length + 1 + k).padStart(6, '0')}`));
+    indexes.forEach((index, k) => (numbers[index] = applicationNumber(day, last - indexes.length + 1 + k)));
   }
   await w.run(
     multiRowInsert('applications', APPLICATION_COLUMNS, batch.length),
@@ -182,6 +188,8 @@ async function insertApplications(w: Writer, batch: readonly NewApplication[]): 
     ]),
   );
   await w.run(multiRowInsert('application_events', EVENT_COLUMNS, batch.length), batch.flatMap(({ event }) => eventValues(event)));
+  const codes = batch.flatMap(({ row, alongside }) => (alongside?.checkCode ? [[row.id, alongside.checkCode.salt, alongside.checkCode.hash]] : []));
+  if (codes.length) await w.run(multiRowInsert('application_check_codes', CHECK_CODE_COLUMNS, codes.length), codes.flat());
   for (const { row, effects, effectLease, tasks } of batch) {
     await insertEffects(w, effects, row.createdAt, effectLease);
     await insertTasks(w, tasks, row.createdAt);
@@ -194,6 +202,8 @@ const UPDATE_APPLICATION_SQL =
   'UPDATE applications SET snapshot = ?, state = ?, status = ?, version = ?, updated_at = ?, ' +
   'clock = ?, due_at = ?, blue_at = ?, yellow_at = ?, warning_level = ?, extension_days = ?, sent_back = ? WHERE id = ? AND version = ?';
 const INSERT_EVENT_SQL = multiRowInsert('application_events', EVENT_COLUMNS, 1);
+const CHECK_CODE_COLUMNS = 'application_id, salt, hash';
+const DELETE_DRAFT_SQL = 'DELETE FROM drafts WHERE id = ? AND owner_id = ?';
 const INSERT_EFFECT_SQL = "INSERT INTO outbox (id, application_id, seq, effect, status, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)";
 const COMPLETE_EFFECT_SQL = "UPDATE outbox SET status = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?";
 

@@ -11,6 +11,7 @@ import * as uniqueIdNumber from './migrations/007_unique_id_number.js';
 import * as scale from './migrations/008_scale.js';
 import * as audit from './migrations/009_audit.js';
 import * as accounts from './migrations/010_accounts.js';
+import * as progressDrafts from './migrations/011_progress_drafts.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
@@ -23,6 +24,7 @@ const migrations: Record<string, Knex.Migration> = {
   '008_scale': scale,
   '009_audit': audit,
   '010_accounts': accounts,
+  '011_progress_drafts': progressDrafts,
 };
 
 const source: Knex.MigrationSource<string> = {
