@@ -23,6 +23,7 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { compileDefinition, createDefinitionValidator, definitionHash, nextMove, type ActorRef, type ApplicationInput, type CompiledService, type MaterialClaim } from '../src/definitions/index.js';
 import type { ServiceDefinition } from '../src/domain/definition.js';
 import { Engine, type ApplicationStore, type FigureDelta, type TaskRow } from '../src/runtime/index.js';
+import { eventSenders } from '../src/identity/policy.js';
 import { createApplicationStore, createDefinitionStore, createOutboxStore, migrateLatest, openDatabase, readCatalog, type Database } from '../src/store/index.js';
 import { nextCounterValue } from '../src/store/dialect.js';
 import { taskColumns } from '../src/store/openTasks.js';
@@ -111,6 +112,7 @@ export async function runEngine(definition: ServiceDefinition, n: number): Promi
     outbox: createOutboxStore(db),
     definitions,
     effects: { issueCertificates: async () => [], scheduleTimer: async () => {} },
+    senders: eventSenders,
     materials: {
       checkFile: async (owner, id) => (owned.has(`${owner}/${id}`) ? undefined : 'not yours'),
       checkCertificate: async (owner, id) => (owned.has(`${owner}/${id}`) ? undefined : 'not yours'),

@@ -12,6 +12,7 @@ import knexFactory from 'knex';
 import { compileDefinition, definitionHash, type MaterialClaim } from '../src/definitions/index.js';
 import type { ServiceDefinition } from '../src/domain/definition.js';
 import { Engine } from '../src/runtime/index.js';
+import { eventSenders } from '../src/identity/policy.js';
 import { createApplicationStore, createDefinitionStore, createOutboxStore, migrateLatest, openDatabase, readCatalog, type Database } from '../src/store/index.js';
 import { createDefinitionValidator } from '../src/definitions/index.js';
 
@@ -42,6 +43,7 @@ async function measure(db: Database, definition: ServiceDefinition, n: number, r
     definitions,
     effects: { issueCertificates: async () => [], scheduleTimer: async () => {} },
     materials: { checkFile: async () => undefined, checkCertificate: async () => undefined },
+    senders: eventSenders,
   });
   const compiled = compileDefinition(definition);
   const form = definition.form.examples![0]!;

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { compileDefinition, createDefinitionValidator, definitionHash, nextMove, type ActorRef, type MaterialClaim } from '../src/definitions/index.js';
 import { Engine } from '../src/runtime/index.js';
+import { eventSenders } from '../src/identity/policy.js';
 import { createApplicationStore, createDefinitionStore, createOutboxStore, migrateLatest, openDatabase, readCatalog } from '../src/store/index.js';
 
 export interface RssRequest {
@@ -88,6 +89,7 @@ async function measure(r: RssRequest): Promise<RssChildResult> {
       definitions,
       effects: { issueCertificates: async () => [], scheduleTimer: async () => {} },
       materials: { checkFile: mine, checkCertificate: mine, checkFiles: async (owner, files) => Promise.all(files.map((f) => mine(owner, f.fileId))) },
+      senders: eventSenders,
     });
     const compiled = compileDefinition(definition);
     const form = definition.form.examples![0]!;

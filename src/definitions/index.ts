@@ -5,7 +5,7 @@ export { compileDefinition, definitionHash, MACHINE_ID, type CompiledService, ty
 export { toMermaid } from './diagram.js';
 export { createAjv, issuesFromAjv } from './ajv.js';
 export { statusOf, clockOf, topState, activeStep, matterStates, stateLabel, openTasks, taskOfEvent, involvedDepartments, TaskKinds, type TaskKind, type TaskParty, type MatterState, type OpenTask } from './describe.js';
-export { EventActors, MATTER_EVENTS, isEventType, authorizeActorKind, authorizeDepartment, responsibleDepartment, windowOf } from './eventRules.js';
+export { MATTER_EVENTS, isEventType, responsibleDepartment, windowOf } from './eventRules.js';
 export { pointerResolves } from './formSchema.js';
 export * from './machineTypes.js';
 export { eventRequestSchema, materialClaimSchema, type EventRequest, type MaterialClaim } from './eventRequest.js';

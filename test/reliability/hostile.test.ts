@@ -25,7 +25,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { ROUTES } from '../../src/http/openapi.js';
 import { EventTypes } from '../../src/domain/vocabulary.js';
-import { EventActors } from '../../src/definitions/index.js';
+import { EVENT_SENDERS } from '../../src/identity/policy.js';
 import { RequestSchemas, type RequestSchemaName } from '../../src/application/schemas.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { databaseKinds } from '../support/databases.js';
@@ -445,12 +445,12 @@ function planArbitrary(seeded: Seeded): fc.Arbitrary<Plan> {
   // matter or none, by bearer token; refused or taken by the state machine rather than at the door.
   const senders: Record<string, readonly Role[]> = { applicant: ['citizen'], clerk: ['windowClerk', 'reviewClerk'], citizen: ['otherCitizen'], scheduler: ['windowClerk', 'citizen'], system: ['windowClerk'] };
   const aimedEvent = fc
-    .constantFrom(...(Object.keys(EventActors) as (keyof typeof EventActors)[]))
+    .constantFrom(...(Object.keys(EVENT_SENDERS) as (keyof typeof EVENT_SENDERS)[]))
     .chain((type) =>
       fc.record({
         id: target,
         type: fc.constant(type),
-        role: fc.constantFrom(...EventActors[type].flatMap((kind) => senders[kind] ?? [])),
+        role: fc.constantFrom(...EVENT_SENDERS[type].flatMap((kind) => senders[kind] ?? [])),
         matter: fc.option(fc.constantFrom(...seeded.matters), { freq: 2 }),
         data: fc.option(fc.constantFrom({ form: businessStartup.form.examples[0] }, { days: 3 }), { freq: 4 }),
         refusal,

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Engine, type ApplicationView, type EffectHandlers, type MaterialVerifier } from '../../src/runtime/index.js';
+import { eventSenders } from '../../src/identity/policy.js';
 import { createApplicationStore, createDefinitionStore, createOutboxStore, readCatalog, projectRoot, type Database } from '../../src/store/index.js';
 import { createOutboxWorker } from '../../src/scheduler/index.js';
 import { compileDefinition, createDefinitionValidator, definitionHash, nextMove, type ActorRef, type MaterialClaim } from '../../src/definitions/index.js';
@@ -97,6 +98,7 @@ export function createEngine(db: Database, effects: EffectHandlers, materials: M
     definitions: createDefinitionStore(definitionsDb),
     effects,
     materials,
+    senders: eventSenders,
     effectRetryMs: 0,
     ...(now ? { now } : {}),
   });
