@@ -96,7 +96,7 @@ describe('certificate templates', () => {
       '/business-license.json/title TEMPLATE.REQUIRED',
       '/business-license.json/colors/accent TEMPLATE.PATTERN',
       '/business-license.json/extra TEMPLATE.ADDITIONAL_PROPERTIES',
-      '/not-json.json TEMPLATE.JSON',
+      '/not-json.json JSON.MALFORMED',
     ]);
   });
 
