@@ -208,7 +208,9 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     lifecycle: createLifecycle({ store: certificateStore, keyring, now, audit }),
     holderOf: async (subject) => ({ holderIds: await holderIdsOf(subject.userId), applicantId: subject.userId }),
     extractSigned: (pdf) => extractSignedRecord(pdf),
-    closeTask: (applicationId, task) => queries.closeTask(applicationId, task),
+    closeTask: (applicationId, task, entry) => queries.closeTask(applicationId, task, entry),
+    audit,
+    now,
     pdfOf: createCertificatePdfs({
       render: (job) => renderPool.render(job),
       templates,
@@ -248,6 +250,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     time: { now, calendar: () => calendar },
     verifyUrl,
     reference: () => ({ departments: catalog.departments, certificateTypes: catalog.certificateTypes }),
+    definitionOf: async (serviceId, version) => (await engine.service(serviceId, version)).definition,
     describeCertificate: (type, issuer) => ({
       typeTitle: catalog.certificateTypes.find((t) => t.id === type)?.title['zh-Hans'] ?? type,
       issuerTitle: departmentTitles.get(issuer) ?? issuer,

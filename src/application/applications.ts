@@ -3,7 +3,7 @@
  * Each decides access through the policy first, then hands the work to the engine.
  */
 import { OnevisitError } from '../domain/errors.js';
-import type { ApplicationStatus } from '../domain/vocabulary.js';
+import type { ApplicationStatus, EventType, QueueSort, QueueStage } from '../domain/vocabulary.js';
 import type { WarningLevel } from '../domain/calendar.js';
 import { type EventRequest, type MaterialClaim, type TaskKind, type TaskParty } from '../definitions/index.js';
 import {
@@ -12,6 +12,7 @@ import {
   claimableTasks,
   draftKeeper,
   eventAccess,
+  eventsOpenTo,
   heldTasks,
   listScope,
   requireApplicationReader,
@@ -67,11 +68,22 @@ export interface TaskEntry {
   matter: string | null;
   openedAt: string;
   claimedBy: string | null;
+  /** The name of the clerk who holds it. */
+  claimedByName: string | null;
   claimedAt: string | null;
 }
 
 /** One open task in a clerk's queue: the task, who holds it, and the application it belongs to. */
-export interface QueueItem extends ApplicationSummary, TaskEntry {}
+export interface QueueItem extends ApplicationSummary, TaskEntry {
+  /** Whether the application was ever sent back to the applicant (an intake task with it is a supplement answered). */
+  sentBack: boolean;
+}
+
+/** An event the reader may send now (the policy's cut of what the machine takes in this state). */
+export interface OpenAction {
+  type: EventType;
+  matter?: string;
+}
 
 export interface TimelineEntry {
   seq: number;
@@ -89,6 +101,8 @@ export interface ApplicationDetail extends ApplicationView {
   timeline: TimelineEntry[];
   /** What is open now and who holds it. */
   tasks: TaskEntry[];
+  /** The events this reader may send now; a task another clerk holds still offers its events (acting answers TASK.CLAIMED). */
+  actions: OpenAction[];
   rating?: { score: number; comment: string | null; ratedAt: string };
 }
 
@@ -123,6 +137,9 @@ interface Filters {
   party?: TaskParty;
   /** `me`: the tasks I hold; `nobody`: those nobody holds. */
   claimed?: 'me' | 'nobody';
+  stage?: QueueStage;
+  serviceId?: string;
+  sort?: QueueSort;
   limit?: number;
   offset?: number;
 }
@@ -132,13 +149,14 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
   async function open(subject: Subject, id: string, action: ApplicationAction = 'read') {
     // Before the lookup: an admin's refusal is the same for an id that exists and one that does not.
     requireApplicationReader(subject);
-    const { view, compiled } = await engine.inspect(id);
+    const inspected = await engine.inspect(id);
+    const { view, compiled } = inspected;
     const access = applicationAccess(subject, { id, applicantId: view.applicantId, compiled }, action);
-    return { view, compiled, access };
+    return { ...inspected, access };
   }
 
   /** The application as the policy lets a reader standing so see it: every answer carrying its contents is made here. */
-  async function detail(access: ApplicationAccess, { view, compiled }: Pick<Awaited<ReturnType<Engine['inspect']>>, 'view' | 'compiled'>): Promise<ApplicationDetail | NoticeDetail> {
+  async function detail(subject: Subject, access: ApplicationAccess, { view, compiled, possibleEvents }: Awaited<ReturnType<Engine['inspect']>>): Promise<ApplicationDetail | NoticeDetail> {
     const visible = visibilityOf(access, compiled);
     if (!visible.case) return noticeOf(view);
     const id = view.id;
@@ -151,6 +169,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       access: access.kind,
       timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload, visible.entryDetails(typeof e.payload.matter === 'string' ? e.payload.matter : undefined, e.type))),
       tasks: tasks.map(taskEntry),
+      actions: eventsOpenTo(actorFor(subject, access), possibleEvents()).map(({ type, matter }) => ({ type, ...(matter !== undefined ? { matter } : {}) })),
       ...(rating ? { rating } : {}),
     };
   }
@@ -176,7 +195,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
         alongside: { checkCode: stored, ...(draft ? { consumesDraft: draft } : {}) },
       });
       // A new application: its timeline is its submission; nobody has claimed or rated it yet.
-      return { ...view, access: 'owner', checkCode: code, timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], tasks: await taskEntries(view.id) };
+      return { ...view, access: 'owner', checkCode: code, timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], tasks: await taskEntries(view.id), actions: [{ type: 'WITHDRAW' }] };
     },
 
     /** A citizen's own applications, newest first; a clerk's queue of open tasks, nearest deadline first. */
@@ -198,7 +217,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
 
     async get(subject: Subject, id: string): Promise<ApplicationDetail | NoticeDetail> {
       const opened = await open(subject, id);
-      return detail(opened.access, opened);
+      return detail(subject, opened.access, opened);
     },
 
     /** Applies one event. A clerk's event takes the task's claim first; another clerk's claim refuses it. */
@@ -213,7 +232,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       if (drawable && request.type === 'SUPPLEMENT' && request.data?.form !== undefined) drawableForm(compiled.definition, request.data.form, '/data/form');
       // A clerk's decision takes the task's claim in the engine's transaction; another clerk's claim refuses it.
       await engine.send(id, request, actorFor(subject, access), expectedVersion !== undefined ? { expectedVersion } : {});
-      return detail(access, await engine.inspect(id));
+      return detail(subject, access, await engine.inspect(id));
     },
 
     /** Takes an open task of the clerk's departments: the named matter's, or the one such task there is. */
@@ -225,7 +244,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       const holder = await queries.claim(id, task.task, subject.userId, at.toISOString(), claimAudit(subject, id, task, at));
       if (holder === undefined) throw new OnevisitError('TRANSITION.NOT_ALLOWED', `${task.task} is no longer open`);
       if (holder !== subject.userId) throw new OnevisitError('TASK.CLAIMED', `another clerk has claimed ${task.task}`, { details: { task: task.task } });
-      return detail(access, await engine.inspect(id));
+      return detail(subject, access, await engine.inspect(id));
     },
 
     async release(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail | NoticeDetail> {
@@ -235,7 +254,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       if (held.length !== 1 || !(await queries.release(id, held[0]!.task, subject.userId, releaseAudit(subject, id, held[0]!, now())))) {
         throw new OnevisitError('TASK.NOT_CLAIMED', held.length > 1 ? 'you hold several tasks here: name the matter' : `you hold no task${matter ? ` of matter ${matter}` : ''} here`);
       }
-      return detail(access, await engine.inspect(id));
+      return detail(subject, access, await engine.inspect(id));
     },
 
     /** The uploaded file behind one material: for the applicant and every clerk who may see the application. */
@@ -256,7 +275,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       if (!(await queries.rate(id, rating.score, rating.comment, at, ratingFigures(view.serviceId, rating.score, at), ratingAudit(subject, id, rating.score, rating.comment, ratedAt)))) {
         throw new OnevisitError('RATING.NOT_ALLOWED', 'the application has been rated already');
       }
-      return detail(access, await engine.inspect(id));
+      return detail(subject, access, await engine.inspect(id));
     },
   };
 
@@ -319,11 +338,11 @@ function noticeOf(view: ApplicationView): NoticeDetail {
 }
 
 function queueItem(row: QueueItemRow, at: Date): QueueItem {
-  return { ...summaryOf(row.applicationId, row, row, at), ...taskEntry(row) };
+  return { ...summaryOf(row.applicationId, row, row, at), ...taskEntry(row), sentBack: row.sentBack };
 }
 
 function taskEntry(t: TaskSummaryRow): TaskEntry {
-  return { task: t.task, kind: t.kind, party: t.party, department: t.department, matter: t.matter, openedAt: t.openedAt, claimedBy: t.claimedBy, claimedAt: t.claimedAt };
+  return { task: t.task, kind: t.kind, party: t.party, department: t.department, matter: t.matter, openedAt: t.openedAt, claimedBy: t.claimedBy, claimedByName: t.claimedByName, claimedAt: t.claimedAt };
 }
 
 /** One event as the reader is shown it: its comment and items only when the policy lets them see its details. */

@@ -2,6 +2,7 @@
  * Certificates as people use them: the holder's wallet and PDFs, verification for anyone, revoke and reissue
  * by the issuing department's clerks, and a commitment (告知承诺) found false revoking what it produced.
  */
+import type { AuditEntry, AuditLog } from '../domain/audit.js';
 import { OnevisitError } from '../domain/errors.js';
 import type { CertificateRecord } from '../domain/certificate.js';
 import { applicationAccess, requireCapability, requireCertificateChanger, requireCertificateReader, requirePostCheck, type CertificateContext, type Subject } from '../identity/policy.js';
@@ -12,6 +13,7 @@ import type { Verifier, Verification } from '../certificates/verify.js';
 import type { Lifecycle } from '../certificates/lifecycle.js';
 import type { CertificateRepository, StoredCertificate } from '../certificates/ports.js';
 import { checkInput } from './input.js';
+import { commitmentConfirmedAudit, commitmentRefutedAudit } from './workAudit.js';
 
 /** Who the subject is as a holder: their resident id number, and the applications they made. */
 export interface HolderIdentity {
@@ -31,8 +33,11 @@ export interface CertificatesDeps {
   pdfOf(certificate: StoredCertificate): Promise<Buffer>;
   /** The signed record a PDF carries, or undefined. */
   extractSigned(pdf: Buffer): { record: unknown; keyId: string; signature: string } | undefined;
-  /** Closes an open task (a post-check); false when it was not open. */
-  closeTask(applicationId: string, task: string): Promise<boolean>;
+  /** Closes an open task (a post-check), appending `audit` in the same transaction; false (nothing appended) when it was not open. */
+  closeTask(applicationId: string, task: string, audit: AuditEntry): Promise<boolean>;
+  /** Where a finding is recorded when there was no task left to close with it (a commitment refuted after it was confirmed). */
+  audit?: AuditLog;
+  now?: () => Date;
 }
 
 export interface CertificateView extends CertificateRecord {
@@ -58,6 +63,7 @@ export interface RevokedCertificate {
 
 export function createCertificateUseCases(deps: CertificatesDeps) {
   const { engine, store, wallet, verifier, lifecycle } = deps;
+  const now = deps.now ?? (() => new Date());
 
   /**
    * The certificate, if the policy lets the subject read it (`requireCertificateReader`) or change it
@@ -155,14 +161,18 @@ export function createCertificateUseCases(deps: CertificatesDeps) {
         if (certificate.status !== 'valid' || !supports(certificate.matterId)) continue;
         revoked.push(revokedOf(await lifecycle.revoke(certificate.id, `告知承诺不实 (${materialId}): ${reason}`, subject.userId)));
       }
-      await deps.closeTask(applicationId, postCheckTask(materialId));
+      const task = postCheckTask(materialId);
+      const finding = commitmentRefutedAudit(subject, applicationId, materialId, task, revoked.map((c) => c.id), now());
+      // Found false after it was found true: nothing to close, but what the finding revoked is on record with it.
+      if (!(await deps.closeTask(applicationId, task, finding)) && revoked.length > 0) await deps.audit?.append(finding);
       return { applicationId, materialId, revoked };
     },
 
     /** A commitment checked afterwards and found true: its post-check task is closed. */
     async confirmCommitment(subject: Subject, applicationId: string, materialId: string) {
       await postCheckable(subject, applicationId, materialId);
-      if (!(await deps.closeTask(applicationId, postCheckTask(materialId)))) {
+      const task = postCheckTask(materialId);
+      if (!(await deps.closeTask(applicationId, task, commitmentConfirmedAudit(subject, applicationId, materialId, task, now())))) {
         throw new OnevisitError('TRANSITION.NOT_ALLOWED', `there is no open post-check of ${materialId} on this application`);
       }
       return { applicationId, materialId, confirmed: true };

@@ -7,6 +7,7 @@ import { EffectStatuses, type EffectStatus, type OutboxRow } from '../runtime/po
 import type { EffectOutbox } from '../store/outboxStore.js';
 import { requireCapability, type Subject } from '../identity/policy.js';
 import { checkInput } from './input.js';
+import { effectRetryAudit } from './workAudit.js';
 
 export interface EffectDeps {
   outbox: Pick<EffectOutbox, 'get' | 'list' | 'retry'>;
@@ -50,8 +51,10 @@ export function createEffectUseCases({ outbox, now }: EffectDeps) {
     /** A failed effect back to pending, due at once with its attempts reset. */
     async retry(subject: Subject, id: string): Promise<EffectView> {
       requireCapability(subject, 'effect.retry');
-      if (!(await outbox.get(id))) throw notFound(id);
-      const retried = await outbox.retry(id, now());
+      const failed = await outbox.get(id);
+      if (!failed) throw notFound(id);
+      const at = now();
+      const retried = await outbox.retry(id, at, effectRetryAudit(subject, failed, at));
       const row = await outbox.get(id);
       if (!row) throw notFound(id);
       if (!retried) throw new OnevisitError('EFFECT.NOT_FAILED', `effect ${id} is ${row.status}, not failed`, { details: { effectStatus: row.status } });

@@ -4,11 +4,13 @@
  * its indexes, and the figures are sums of per-day counters.
  */
 import type { Knex } from 'knex';
+import type { AuditEntry } from '../domain/audit.js';
 import type { WarningLevel } from '../domain/calendar.js';
-import { OpenStatuses, type ApplicationStatus } from '../domain/vocabulary.js';
+import { OpenStatuses, type ApplicationStatus, type QueueSort, type QueueStage } from '../domain/vocabulary.js';
 import type { TaskKind, TaskParty } from '../definitions/index.js';
 import type { FigureDelta, FigureName, TaskRow, Tracking } from '../runtime/ports.js';
 import type { Database } from './database.js';
+import { appendAudit } from './audit.js';
 import { trackingFromRow } from './applicationStore.js';
 import { addFigures } from './figures.js';
 import { writeTransaction } from './writeTransaction.js';
@@ -30,12 +32,16 @@ export interface TaskSummaryRow extends TaskRow {
   openedAt: string;
   claimedBy: string | null;
   claimedAt: string | null;
+  /** The name on the claiming clerk's account (read with the row, never one lookup per row). */
+  claimedByName: string | null;
 }
 
 export interface QueueItemRow extends TaskSummaryRow {
   number: string;
   serviceId: string;
   serviceVersion: number;
+  /** Whether the application was ever sent back to the applicant (a supplement requested, a matter returned). */
+  sentBack: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -54,6 +60,11 @@ export interface QueueFilters extends ListFilters {
   party?: TaskParty;
   /** Only tasks this clerk holds (`claimedBy`), or only those nobody holds (`null`). */
   claimedBy?: string | null;
+  /** One stage of the queue (see QueueStages). */
+  stage?: QueueStage;
+  serviceId?: string;
+  /** The nearest deadline first (default), or the latest submission first. */
+  sort?: QueueSort;
   now: Date;
 }
 
@@ -62,6 +73,12 @@ export interface FigurePeriod {
   from?: string;
   to?: string;
 }
+
+const CLAIM_FREE_SQL = "UPDATE open_tasks SET claimed_by = ?, claimed_at = ? WHERE application_id = ? AND task = ? AND party = 'clerk' AND claimed_by IS NULL";
+const CLAIM_AGAIN_SQL = "UPDATE open_tasks SET claimed_at = ? WHERE application_id = ? AND task = ? AND party = 'clerk' AND claimed_by = ?";
+const CLAIM_HOLDER_SQL = "SELECT claimed_by FROM open_tasks WHERE application_id = ? AND task = ? AND party = 'clerk'";
+const CLOSE_TASK_SQL = 'DELETE FROM open_tasks WHERE application_id = ? AND task = ?';
+const RELEASE_SQL = 'UPDATE open_tasks SET claimed_by = NULL, claimed_at = NULL WHERE application_id = ? AND task = ? AND claimed_by = ?';
 
 const SUMMARY_COLUMNS = ['id', 'number', 'service_id', 'service_version', 'applicant_id', 'status', 'clock', 'due_at', 'blue_at', 'yellow_at', 'warning_level', 'extension_days', 'sent_back', 'created_at', 'updated_at'];
 
@@ -79,7 +96,8 @@ export function createApplicationQueries(db: Database) {
       if (filters.departments.length === 0) return [];
       const query = db('open_tasks as t')
         .join('applications as a', 'a.id', 't.application_id')
-        .select('t.*', 'a.number', 'a.service_id', 'a.service_version', 'a.created_at', 'a.updated_at')
+        .leftJoin('users as u', 'u.id', 't.claimed_by')
+        .select('t.*', 'a.number', 'a.service_id', 'a.service_version', 'a.sent_back', 'a.created_at', 'a.updated_at', 'u.name as claimed_by_name')
         .whereIn('t.department', [...filters.departments]);
       if (filters.status) query.where('t.status', filters.status);
       if (filters.kind) query.where('t.kind', filters.kind);
@@ -89,13 +107,17 @@ export function createApplicationQueries(db: Database) {
         else query.where('t.claimed_by', filters.claimedBy);
       }
       if (filters.warning) whereWarning(query, 't.', filters.warning, filters.now.toISOString());
-      query.orderBy([{ column: 't.due_sort' }, { column: 't.application_id' }, { column: 't.task' }]);
+      if (filters.serviceId) query.where('a.service_id', filters.serviceId);
+      if (filters.stage) whereStage(query, filters.stage);
+      if (filters.sort === 'submitted') query.orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 't.application_id' }, { column: 't.task' }]);
+      else query.orderBy([{ column: 't.due_sort' }, { column: 't.application_id' }, { column: 't.task' }]);
       const rows = await query.limit(filters.limit ?? 50).offset(filters.offset ?? 0);
       return rows.map((r: Record<string, unknown>) => ({
         ...taskFromRow(r),
         number: String(r.number),
         serviceId: String(r.service_id),
         serviceVersion: Number(r.service_version),
+        sentBack: Boolean(r.sent_back),
         createdAt: String(r.created_at),
         updatedAt: String(r.updated_at),
       }));
@@ -103,39 +125,55 @@ export function createApplicationQueries(db: Database) {
 
     /** The application's open tasks with who holds them. */
     async tasksOf(applicationId: string): Promise<TaskSummaryRow[]> {
-      return (await db('open_tasks').where({ application_id: applicationId }).orderBy('task')).map(taskFromRow);
+      return (await db('open_tasks as t').leftJoin('users as u', 'u.id', 't.claimed_by').select('t.*', 'u.name as claimed_by_name').where('t.application_id', applicationId).orderBy('t.task')).map(taskFromRow);
     },
 
     /**
-     * Takes the task for the clerk unless another clerk holds it: one conditional UPDATE, decided on the row as
-     * it is now. Resolves to the clerk who holds it afterwards, or undefined when the task is not open (any more).
+     * Takes the task for the clerk unless another clerk holds it: conditional UPDATEs, decided on the row as it is
+     * now. Resolves to the clerk who holds it afterwards, or undefined when the task is not open (any more).
+     * `audit` is appended in the same transaction when the task was nobody's and is now the clerk's (taking one's
+     * own task again only moves its `claimed_at`).
      */
-    async claim(applicationId: string, task: string, clerkId: string, at: string): Promise<string | undefined> {
-      const changed = await db('open_tasks')
-        .where({ application_id: applicationId, task, party: 'clerk' })
-        .andWhere((q) => q.whereNull('claimed_by').orWhere('claimed_by', clerkId))
-        .update({ claimed_by: clerkId, claimed_at: at });
-      if (changed === 1) return clerkId;
-      const row = await db('open_tasks').select('claimed_by').where({ application_id: applicationId, task, party: 'clerk' }).first();
-      return row?.claimed_by ? String(row.claimed_by) : undefined;
+    async claim(applicationId: string, task: string, clerkId: string, at: string, audit?: AuditEntry): Promise<string | undefined> {
+      return writeTransaction(db, async (w) => {
+        if ((await w.run(CLAIM_FREE_SQL, [clerkId, at, applicationId, task])) === 1) {
+          if (audit) await appendAudit(w, [audit]);
+          return clerkId;
+        }
+        if ((await w.run(CLAIM_AGAIN_SQL, [at, applicationId, task, clerkId])) === 1) return clerkId;
+        const row = await w.get<{ claimed_by: string | null }>(CLAIM_HOLDER_SQL, [applicationId, task]);
+        return row?.claimed_by ? String(row.claimed_by) : undefined;
+      });
     },
 
-    /** Closes a task that no transition closes (a post-check); false when it was not open. */
-    async closeTask(applicationId: string, task: string): Promise<boolean> {
-      return (await db('open_tasks').where({ application_id: applicationId, task }).delete()) === 1;
+    /**
+     * Closes a task that no transition closes (a post-check); false when it was not open. `audit` is appended in
+     * the same transaction when it was.
+     */
+    async closeTask(applicationId: string, task: string, audit?: AuditEntry): Promise<boolean> {
+      return writeTransaction(db, async (w) => {
+        if ((await w.run(CLOSE_TASK_SQL, [applicationId, task])) !== 1) return false;
+        if (audit) await appendAudit(w, [audit]);
+        return true;
+      });
     },
 
-    /** Releases the clerk's own claim; false when they did not hold it. */
-    async release(applicationId: string, task: string, clerkId: string): Promise<boolean> {
-      return (await db('open_tasks').where({ application_id: applicationId, task, claimed_by: clerkId }).update({ claimed_by: null, claimed_at: null })) === 1;
+    /** Releases the clerk's own claim; false when they did not hold it. `audit` is appended in the same transaction when they did. */
+    async release(applicationId: string, task: string, clerkId: string, audit?: AuditEntry): Promise<boolean> {
+      return writeTransaction(db, async (w) => {
+        if ((await w.run(RELEASE_SQL, [applicationId, task, clerkId])) !== 1) return false;
+        if (audit) await appendAudit(w, [audit]);
+        return true;
+      });
     },
 
-    /** Records the rating with its figures in one transaction; false when the application was rated already. */
-    async rate(applicationId: string, score: number, comment: string | undefined, at: string, figures: readonly FigureDelta[]): Promise<boolean> {
+    /** Records the rating with its figures (and `audit`, last) in one transaction; false when the application was rated already. */
+    async rate(applicationId: string, score: number, comment: string | undefined, at: string, figures: readonly FigureDelta[], audit?: AuditEntry): Promise<boolean> {
       try {
         await writeTransaction(db, async (w) => {
           await w.run('INSERT INTO ratings (application_id, score, comment, rated_at) VALUES (?, ?, ?, ?)', [applicationId, score, comment ?? null, at]);
           await addFigures(w, figures);
+          if (audit) await appendAudit(w, [audit]);
         });
         return true;
       } catch (error) {
@@ -240,6 +278,24 @@ function whereWarning(query: Knex.QueryBuilder, prefix: string, level: WarningLe
   });
 }
 
+/**
+ * A stage of the queue: intake tasks at the window; the applicant's turn (a supplement, owed materials) or an
+ * intake answered and back (sent back once, open again at the window); the departments' own work.
+ */
+function whereStage(query: Knex.QueryBuilder, stage: QueueStage): void {
+  switch (stage) {
+    case 'accept':
+      query.where({ 't.kind': 'intake', 't.party': 'clerk' });
+      break;
+    case 'supplements':
+      query.where((q) => q.where('t.party', 'applicant').whereIn('t.kind', ['supplement', 'materials']).orWhere((back) => back.where({ 't.kind': 'intake', 't.party': 'clerk', 'a.sent_back': true })));
+      break;
+    case 'review':
+      query.where('t.party', 'clerk').whereNot('t.kind', 'intake');
+      break;
+  }
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '23505' || (code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/i.test(String((error as Error).message)));
@@ -276,5 +332,6 @@ function taskFromRow(r: Record<string, unknown>): TaskSummaryRow {
     openedAt: String(r.opened_at),
     claimedBy: optional(r.claimed_by),
     claimedAt: optional(r.claimed_at),
+    claimedByName: optional(r.claimed_by_name),
   };
 }

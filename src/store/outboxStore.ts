@@ -13,21 +13,26 @@
  * Instants go in as `Date`s and are stored and returned as ISO 8601 UTC strings, whose text order is their
  * time order, so SQL compares them as strings.
  */
+import type { AuditEntry } from '../domain/audit.js';
 import { OnevisitError } from '../domain/errors.js';
 import { EffectStatuses, type EffectStatus, type OutboxRow, type OutboxStore } from '../runtime/ports.js';
+import { appendAudit } from './audit.js';
 import type { Database } from './database.js';
 import { isPostgres } from './database.js';
+import { writeTransaction } from './writeTransaction.js';
 
 /** An outbox row with the instant it was given up on (what admins see beside the port's row). */
 export interface StoredEffect extends OutboxRow {
   failedAt: string | null;
 }
 
-/** The port, with `get` and `list` answering `failedAt` too. */
+/** The port, with `get` and `list` answering `failedAt` too, and an admin's retry recorded with it. */
 export interface EffectOutbox extends OutboxStore {
   claimDue(owner: string, now: Date, leaseMs: number, limit: number): Promise<StoredEffect[]>;
   get(id: string): Promise<StoredEffect | undefined>;
   list(status: EffectStatus, limit: number, offset: number): Promise<StoredEffect[]>;
+  /** As the port's; `audit` (who retried it) is appended in the same transaction when the effect was failed. */
+  retry(id: string, at: Date, audit?: AuditEntry): Promise<boolean>;
 }
 
 const MAX_ERROR_LENGTH = 2000;
@@ -78,12 +83,13 @@ export function createOutboxStore(db: Database): EffectOutbox {
       return rows.map(effectFromRow);
     },
 
-    async retry(id, at) {
+    async retry(id, at, audit) {
       isoOf(at, 'at');
-      const changed = await db('outbox')
-        .where({ id, status: EffectStatuses.failed })
-        .update({ status: EffectStatuses.pending, attempts: 0, lease_owner: null, lease_until: null, failed_at: null });
-      return changed === 1;
+      return writeTransaction(db, async (w) => {
+        if ((await w.run(RETRY_SQL, [EffectStatuses.pending, id, EffectStatuses.failed])) !== 1) return false;
+        if (audit) await appendAudit(w, [audit]);
+        return true;
+      });
     },
 
     async counts() {
@@ -97,6 +103,7 @@ export function createOutboxStore(db: Database): EffectOutbox {
 
 type Row = Record<string, unknown>;
 
+const RETRY_SQL = 'UPDATE outbox SET status = ?, attempts = 0, lease_owner = NULL, lease_until = NULL, failed_at = NULL WHERE id = ? AND status = ?';
 /** PostgreSQL adds `FOR UPDATE SKIP LOCKED` to the inner select. */
 const CLAIM_SQL =
   'UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (' +

@@ -1,9 +1,11 @@
 /**
  * The audit trail through HTTP on each database: a whole start-a-business lifecycle leaves its submission,
  * every event, the sign-ins (a failed one too), the publications, account and calendar changes and the
- * certificates issued, verified, revoked and reissued in one hash chain; GET /audit filters and pages it for
- * admins; `onevisit audit verify` (a child process on the test database) passes it whole and names the row
- * after an edit or a deletion; two instances append to one chain; no full id number and no token is in it.
+ * certificates issued, verified, revoked and reissued in one hash chain; so do claims and releases of tasks,
+ * ratings, commitments confirmed and refuted, sign-outs, accounts disabled and enabled and effects retried, each
+ * once per change and none for a refusal; GET /audit filters and pages it for admins; `onevisit audit verify` (a
+ * child process on the test database) passes it whole and names the row after an edit or a deletion; two
+ * instances append to one chain; no full id number, no token and no free text of a person's is in it.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -11,10 +13,11 @@ import { expect } from 'chai';
 import { AuditKinds } from '../../src/domain/audit.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { verifyAuditChain } from '../../src/store/audit.js';
-import { projectRoot } from '../../src/store/index.js';
+import { createOutboxStore, projectRoot } from '../../src/store/index.js';
 import { databaseKinds, postgresUrl, type DatabaseKind } from '../support/databases.js';
 import { openTestServer, person, type Person, type TestServer } from '../support/server.js';
 import { expectProblem } from '../support/problems.js';
+import { failedEffect } from '../support/effects.js';
 import { act, businessStartup, exampleForm, materialsFor, matters, submitBusinessStartup } from '../support/businessStartup.js';
 
 const PASSWORD = 'correct horse battery';
@@ -79,6 +82,21 @@ for (const kind of databaseKinds) {
       if (p.idNumber) idNumbers.push(p.idNumber);
       return p;
     };
+    /** Accepts the application, approves each pending matter and works off the outbox until it is completed. */
+    const complete = async (id: string, applicant: Person) => {
+      await act(server, window, id, { type: 'ACCEPT' });
+      const detail = await server.http.get(`/api/v1/applications/${id}`).set(...window.auth).expect(200);
+      for (const [matter, state] of Object.entries(detail.body.matters as Record<string, string>)) {
+        if (state === 'pending') await act(server, reviewers[matter]!, id, { type: 'APPROVE', matter });
+      }
+      for (let i = 0; ; i++) {
+        const now = await server.http.get(`/api/v1/applications/${id}`).set(...applicant.auth).expect(200);
+        if (now.body.status === 'completed') return;
+        if (i > 100) throw new Error(`the application did not complete: ${now.body.status}`);
+        await server.onevisit.outboxWorker.pollOnce();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
 
     before(async () => {
       server = await openTestServer(kind, { now: START });
@@ -109,18 +127,7 @@ for (const kind of databaseKinds) {
       // The lifecycle, a day later.
       server.clock.now = new Date(START.getTime() + 86_400_000);
       application = await submitBusinessStartup(server, citizen, await materialsFor(server, citizen));
-      await act(server, window, application, { type: 'ACCEPT' });
-      const detail = await server.http.get(`/api/v1/applications/${application}`).set(...window.auth).expect(200);
-      for (const [matter, state] of Object.entries(detail.body.matters as Record<string, string>)) {
-        if (state === 'pending') await act(server, reviewers[matter]!, application, { type: 'APPROVE', matter });
-      }
-      for (let i = 0; ; i++) {
-        const now = await server.http.get(`/api/v1/applications/${application}`).set(...citizen.auth).expect(200);
-        if (now.body.status === 'completed') break;
-        if (i > 100) throw new Error(`the application did not complete: ${now.body.status}`);
-        await server.onevisit.outboxWorker.pollOnce();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await complete(application, citizen);
     });
     after(async () => server?.close());
 
@@ -190,6 +197,85 @@ for (const kind of databaseKinds) {
       expect(reissues[0]!.detail.replacement).to.equal(reissued.body.id);
       expect(reissues.at(-1)!.kind).to.equal(AuditKinds.certificateIssued);
       expect((await verifyAuditChain(server.onevisit.db)).ok).to.equal(true);
+    });
+
+    it('records claims and releases, ratings, commitments confirmed and refuted, sign-outs, accounts disabled and enabled and effect retries: once per change, none for a refusal', async () => {
+      const since = (await audit({ limit: 1 }))[0]!.seq;
+      const added = (kind: string) => audit({ kind, afterSeq: since });
+      const postCheck = 'postcheck:premises-commitment';
+      const checker = await signIn('clerk', ['market-regulation']);
+      const on = (id: string) => `/api/v1/applications/${id}`;
+
+      // The completed application's post-check: taken, taken again (already the clerk's), given back, taken, found true.
+      await server.http.post(`${on(application)}/claim`).set(...checker.auth).send({}).expect(200);
+      await server.http.post(`${on(application)}/claim`).set(...checker.auth).send({}).expect(200);
+      await server.http.post(`${on(application)}/release`).set(...checker.auth).send({}).expect(200);
+      expectProblem(await server.http.post(`${on(application)}/release`).set(...checker.auth).send({}), 409, 'TASK.NOT_CLAIMED');
+      await server.http.post(`${on(application)}/claim`).set(...checker.auth).send({}).expect(200);
+      await server.http.post(`${on(application)}/materials/premises-commitment/confirm`).set(...checker.auth).expect(200);
+      expectProblem(await server.http.post(`${on(application)}/materials/premises-commitment/confirm`).set(...checker.auth), 409, 'TRANSITION.NOT_ALLOWED');
+      const task = { task: postCheck, department: 'market-regulation' };
+      expect((await added(AuditKinds.taskClaimed)).map((e) => [e.subject, e.actor, e.detail])).to.deep.equal(
+        Array.from({ length: 2 }, () => [{ kind: 'application', id: application }, { kind: 'clerk', id: checker.id }, task]),
+      );
+      expect((await added(AuditKinds.taskReleased)).map((e) => [e.subject, e.actor, e.detail])).to.deep.equal([[{ kind: 'application', id: application }, { kind: 'clerk', id: checker.id }, task]]);
+      expect((await added(AuditKinds.commitmentConfirmed)).map((e) => [e.subject.id, e.actor.id, e.detail])).to.deep.equal([[application, checker.id, { material: 'premises-commitment', task: postCheck }]]);
+
+      // The applicant rates it, once: the score is kept, the comment's text is not.
+      const comment = '窗口办得快 rating-comment-text';
+      await server.http.post(`${on(application)}/rating`).set(...citizen.auth).send({ score: 5, comment }).expect(201);
+      expectProblem(await server.http.post(`${on(application)}/rating`).set(...citizen.auth).send({ score: 1 }), 409, 'RATING.NOT_ALLOWED');
+      expect((await added(AuditKinds.applicationRated)).map((e) => [e.subject.id, e.actor, e.detail])).to.deep.equal([[application, { kind: 'citizen', id: citizen.id }, { score: 5, commented: true }]]);
+
+      // Another completed application's commitment found false: its certificates revoked, the finding recorded once.
+      const other = await signIn('citizen');
+      const second = await submitBusinessStartup(server, other, await materialsFor(server, other));
+      await complete(second, other);
+      const reason = `现场核查不符 ${other.idNumber}`;
+      const refuted = await server.http.post(`${on(second)}/materials/premises-commitment/refute`).set(...checker.auth).send({ reason }).expect(200);
+      const revoked = (refuted.body.revoked as { id: string }[]).map((c) => c.id);
+      expect(revoked.length).to.be.greaterThan(0);
+      // Found false again: no task left and nothing valid left to revoke, so nothing changed and nothing is recorded.
+      expect((await server.http.post(`${on(second)}/materials/premises-commitment/refute`).set(...checker.auth).send({ reason: '复查' }).expect(200)).body.revoked).to.deep.equal([]);
+      expectProblem(await server.http.post(`${on(second)}/materials/premises-commitment/confirm`).set(...checker.auth), 409, 'TRANSITION.NOT_ALLOWED');
+      expect((await added(AuditKinds.commitmentRefuted)).map((e) => [e.subject.id, e.actor.id, e.detail])).to.deep.equal([[second, checker.id, { material: 'premises-commitment', task: postCheck, revoked }]]);
+      expect((await added(AuditKinds.commitmentConfirmed)).length).to.equal(1);
+      expect((await added(AuditKinds.certificateRevoked)).map((e) => e.subject.id).sort()).to.deep.equal([...revoked].sort());
+
+      // A sign-out, once: the session it ended is gone, so its token opens nothing the second time.
+      const leaving = await signIn('citizen');
+      await server.http.post('/api/v1/auth/logout').set(...leaving.auth).expect(204);
+      expectProblem(await server.http.post('/api/v1/auth/logout').set(...leaving.auth), 401, 'AUTH.REQUIRED');
+      expect((await added(AuditKinds.signOut)).map((e) => [e.subject, e.actor])).to.deep.equal([[{ kind: 'user', id: leaving.id }, { kind: 'citizen', id: leaving.id }]]);
+
+      // An admin disables and enables that account; disabling their own is refused and recorded nowhere.
+      await server.http.post(`/api/v1/users/${leaving.id}/disable`).set(...admin.auth).expect(200);
+      await server.http.post(`/api/v1/users/${leaving.id}/enable`).set(...admin.auth).expect(200);
+      expectProblem(await server.http.post(`/api/v1/users/${admin.id}/disable`).set(...admin.auth), 409, 'USER.OWN_ACCOUNT');
+      for (const kind of [AuditKinds.userDisabled, AuditKinds.userEnabled]) {
+        expect((await added(kind)).map((e) => [e.subject, e.actor, e.detail]), kind).to.deep.equal([[{ kind: 'user', id: leaving.id }, { kind: 'admin', id: admin.id }, { username: leaving.username }]]);
+      }
+
+      // An effect that gave up, put back to work by an admin; retrying it again is refused and recorded nowhere.
+      const effect = await failedEffect(server, second);
+      await server.http.post(`/api/v1/effects/${encodeURIComponent(effect)}/retry`).set(...admin.auth).expect(200);
+      expectProblem(await server.http.post(`/api/v1/effects/${encodeURIComponent(effect)}/retry`).set(...admin.auth), 409, 'EFFECT.NOT_FAILED');
+      expect((await audit({ subjectKind: 'effect', subjectId: effect })).map((e) => [e.kind, e.actor, e.detail])).to.deep.equal([
+        [AuditKinds.effectRetried, { kind: 'admin', id: admin.id }, { application: second, effect: 'issueCertificates', attempts: 8 }],
+      ]);
+      expect((await added(AuditKinds.effectRetried)).length).to.equal(1);
+      // Left failed again: the made-up effect is not for another instance to carry out.
+      await createOutboxStore(server.onevisit.db).fail(effect, 'Error: left failed by the test', null, server.clock.now);
+
+      // Nothing of the comment or the reason, and the chain still whole.
+      const rows = (await server.onevisit.db('audit').where('seq', '>', since).select()) as Record<string, unknown>[];
+      for (const row of rows) {
+        const text = Object.values(row).map(String).join('\u0000');
+        for (const words of [comment, 'rating-comment-text', reason, '现场核查不符']) expect(text.includes(words), `audit row ${String(row.seq)} holds "${words}"`).to.equal(false);
+      }
+      expect((await verifyAuditChain(server.onevisit.db)).ok).to.equal(true);
+      const verified = auditVerify(server, kind);
+      expect(verified.code, verified.stderr).to.equal(0);
     });
 
     it('filters by subject, actor, kind and period, newest first, paged by limit/offset and seq', async () => {
