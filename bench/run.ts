@@ -180,7 +180,8 @@ if (scale && runs('scale')) {
     if (!side) continue;
     const d = side.direct;
     const v = Object.entries(side.queueVariants).map(([k, s]) => `${k} p99 ${s.p99} ms`).join(', ');
-    console.log(`\nscale, ${side.database}: seeded in ${side.seedSeconds.toFixed(0)} s (history ${side.seeded.seconds.history.toFixed(0)} s), ${side.databaseMb} MB; queue ${v}; straight on the database: queue p50 ${d.queue!.p50} ms, figures p50 ${d.figures!.p50} ms, inProgress p50 ${d.inProgress!.p50} ms, tasksByDepartment p50 ${d.tasksByDepartment!.p50} ms, getApplication p50 ${d['getApplication (completed)']!.p50} ms; load average ${side.loadAverage.before.join(' ')} on ${side.cpus} CPUs (plans in latest.json)`);
+    const pages = Object.entries(side.pages ?? {}).map(([k, s]) => `${k} p50 ${s.p50} ms p99 ${s.p99} ms`).join(', ');
+    console.log(`\nscale, ${side.database}: seeded in ${side.seedSeconds.toFixed(0)} s (history ${side.seeded.seconds.history.toFixed(0)} s), ${side.databaseMb} MB; queue ${v}; pages (target p99 < 50 ms): ${pages}; straight on the database: queue p50 ${d.queue!.p50} ms, figures p50 ${d.figures!.p50} ms, inProgress p50 ${d.inProgress!.p50} ms, tasksByDepartment p50 ${d.tasksByDepartment!.p50} ms, getApplication p50 ${d['getApplication (completed)']!.p50} ms; load average ${side.loadAverage.before.join(' ')} on ${side.cpus} CPUs (plans in latest.json)`);
   }
 }
 fs.mkdirSync(out, { recursive: true });

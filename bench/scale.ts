@@ -18,7 +18,9 @@
  *    their plans recorded (EXPLAIN QUERY PLAN / EXPLAIN (ANALYZE, BUFFERS)), with the engine's read path
  *    (`currentVersion`, `getApplication`).
  *
- * Targets: queue p99 < 20 ms; metrics < 200 ms (p99); RSS growth across the metrics requests < 50 MB.
+ * 3b. The same process times pages rendered on the server: a service's guide and the clerks' queue pages (/work).
+ *
+ * Targets: queue p99 < 20 ms; pages p99 < 50 ms; metrics < 200 ms (p99); RSS growth across the metrics requests < 50 MB.
  *
  * BENCH_SCALE_APPLICATIONS (1,000,000), BENCH_SCALE_OPEN (4,000), BENCH_SCALE_DAYS (730),
  * BENCH_SCALE_DATABASES (sqlite,postgres; PostgreSQL is skipped, and says so, when it does not answer),
@@ -55,6 +57,8 @@ export interface ScaleSide {
   queueConcurrent: LoadSummary;
   /** Other queue reads, one at a time: another department's clerk, claimed=me, warning=red, a later page. */
   queueVariants: Record<string, LoadSummary>;
+  /** Pages rendered on the server, one request at a time: the service guide, the window clerk's and a reviewer's queue page. Target p99 < 50 ms. */
+  pages: Record<string, LoadSummary>;
   metrics: {
     all: LoadSummary;
     period: LoadSummary & { from: string; to: string };
@@ -245,6 +249,17 @@ async function benchOne(database: 'sqlite' | 'postgres', o: { applications: numb
       verbose(`scale ${database}: queue ${name}: p50 ${queueVariants[name]!.p50} ms, p99 ${queueVariants[name]!.p99} ms`);
     }
 
+    // Pages rendered on the server at this scale: a service's guide (anyone) and a clerk's queue page.
+    const pages: Record<string, LoadSummary> = {};
+    for (const [name, headers, p] of [
+      ['service guide', {}, '/services/business-startup'],
+      ['clerk queue page', clerk, '/work'],
+      ['reviewer queue page', otherClerk, '/work?tab=review'],
+    ] as const) {
+      pages[name] = await load({ url: base, paths: [p], headers, requests: variantRequests, concurrency: 1, warmup: 50, label: `${database} page ${name}` });
+      verbose(`scale ${database}: page ${name}: p50 ${pages[name]!.p50} ms, p99 ${pages[name]!.p99} ms (${pages[name]!.bytes} bytes)`);
+    }
+
     // The dashboard, with the server's RSS around it.
     const metricsRequests = Number(process.env.BENCH_SCALE_METRICS_REQUESTS ?? 200);
     const day = (msAgo: number) => new Date(Date.now() + 8 * 3600_000 - msAgo).toISOString().slice(0, 10);
@@ -277,6 +292,7 @@ async function benchOne(database: 'sqlite' | 'postgres', o: { applications: numb
       httpFloor,
       queueConcurrent,
       queueVariants,
+      pages,
       metrics: {
         all: metricsAll,
         period: { ...metricsPeriod, ...period },

@@ -25,6 +25,7 @@ export interface ServiceSummary {
   title: ServiceDefinition['title'];
   summary?: ServiceDefinition['summary'];
   applicant: ServiceDefinition['applicant'];
+  lifeEvent?: ServiceDefinition['lifeEvent'];
   promisedDays: number;
   departments: string[];
   publishedAt: string;
@@ -94,6 +95,7 @@ function summaryOf(definition: ServiceDefinition, publishedAt: string): ServiceS
     title: definition.title,
     ...(definition.summary ? { summary: definition.summary } : {}),
     applicant: definition.applicant,
+    ...(definition.lifeEvent ? { lifeEvent: definition.lifeEvent } : {}),
     promisedDays: definition.promisedDays,
     departments: [...departments],
     publishedAt,

@@ -1,6 +1,6 @@
 /** The typed shape of a service definition (schemas/service-definition.schema.json). Only validated JSON becomes one. */
 import type { I18nText } from './i18n.js';
-import type { StepKind } from './vocabulary.js';
+import type { LifeEvent, StepKind } from './vocabulary.js';
 
 /** A JSON Schema used as a condition: the thing applies when the form data matches it. */
 export type Condition = boolean | Record<string, unknown>;
@@ -89,6 +89,8 @@ export interface ServiceDefinition {
   title: I18nText;
   summary?: I18nText;
   applicant: 'person' | 'enterprise';
+  /** Where the public catalog files the service. */
+  lifeEvent?: LifeEvent;
   promisedDays: number;
   warning?: { blue: number; yellow: number };
   guide?: Guide;

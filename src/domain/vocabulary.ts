@@ -79,3 +79,7 @@ export type MatterDecision = (typeof MatterDecisions)[keyof typeof MatterDecisio
 
 export const WarningLevels = { none: 'none', blue: 'blue', yellow: 'yellow', red: 'red' } as const;
 export type WarningLevel = (typeof WarningLevels)[keyof typeof WarningLevels];
+
+/** The life events (for enterprises, the stages of a business) the public catalog files services under. */
+export const LifeEvents = ['birth', 'education', 'employment', 'talent', 'marriage', 'housing', 'health', 'retirement', 'business-start', 'business-operation', 'business-closure'] as const;
+export type LifeEvent = (typeof LifeEvents)[number];

@@ -1,6 +1,6 @@
 /**
  * Who is asking: a bearer token (API clients) or the same token in an HttpOnly cookie (the web).
- * Cookie-authenticated writes must carry the session's CSRF token in `X-CSRF-Token`; a bearer token
+ * Cookie-authenticated writes to the API must carry the session's CSRF token in `X-CSRF-Token`; a bearer token
  * cannot be sent by another site, so it needs none.
  */
 import type { NextFunction, Request, Response } from 'express';
@@ -36,11 +36,20 @@ export function authenticate(identity: Identity) {
     auth.principal = principal;
     auth.token = token;
     auth.via = bearer ? 'bearer' : 'cookie';
-    if (auth.via === 'cookie' && !SAFE_METHODS.has(req.method) && !csrfTokenMatches(token, req.get('x-csrf-token'))) {
-      throw new OnevisitError('AUTH.CSRF', 'a signed-in write from the browser must carry the X-CSRF-Token header');
-    }
     next();
   };
+}
+
+/**
+ * For the API: a cookie-authenticated write must carry the session's CSRF token in `X-CSRF-Token`. (The pages
+ * check theirs in the form's `_csrf` field instead; see web/csrf.ts.)
+ */
+export function requireCsrfHeader(req: Request, res: Response, next: NextFunction): void {
+  const auth = authOf(res);
+  if (auth.via === 'cookie' && auth.token && !SAFE_METHODS.has(req.method) && !csrfTokenMatches(auth.token, req.get('x-csrf-token'))) {
+    throw new OnevisitError('AUTH.CSRF', 'a signed-in write from the browser must carry the X-CSRF-Token header');
+  }
+  next();
 }
 
 export function authOf(res: Response): RequestAuth {

@@ -15,7 +15,8 @@ import { CHINA_STANDARD_TIME_OFFSET_MINUTES as calendarOffset, createWorkingCale
 import { isResidentIdNumber, makeResidentIdNumber } from '../../src/domain/ids.js';
 import { formatDate } from '../../src/certificates/format.js';
 import { addDuration, parseDuration } from '../../src/certificates/validity.js';
-import { verifyPage } from '../../src/web/verifyPage.js';
+import { createRenderer } from '../../src/web/render.js';
+import { translator } from '../../src/web/messages/index.js';
 import { projectRoot } from '../../src/store/index.js';
 
 /** Any instant from 1971 to 2100, to the millisecond. */
@@ -116,7 +117,10 @@ describe('China Standard Time (domain/time)', () => {
     });
 
     it('the verify page shows dates in China', () => {
-      const html = verifyPage({ id: 'x', status: 'valid', certificate: { typeTitle: 't', issuerTitle: 'i', holderNameMasked: '王*', issuedAt: lateEvening.toISOString(), validUntil: null } });
+      const html = createRenderer().render('public/verifyResult.njk', {
+        locale: 'zh-Hans', t: translator('zh-Hans'), l: (text: { 'zh-Hans': string }) => text['zh-Hans'], nav: [], languages: [], csrf: 'x', path: '/verify/x',
+        status: 'valid', id: 'x', certificate: { typeTitle: { 'zh-Hans': 't' }, issuerTitle: { 'zh-Hans': 'i' }, holderNameMasked: '王*', issuedAt: lateEvening.toISOString(), validUntil: null },
+      });
       expect(html).to.contain('2026-12-02');
       expect(html).to.not.contain('2026-12-01');
     });

@@ -8,6 +8,7 @@ import { ErrorCodes, IssueCodes } from '../../src/domain/errors.js';
 import { ErrorStatuses, INTERNAL_PROBLEM } from '../../src/http/problem.js';
 import { ROUTES, openApiDocument } from '../../src/http/openapi.js';
 import { apiRouter } from '../../src/http/api.js';
+import { createLimiters, type Limiters } from '../../src/http/limits.js';
 import type { HttpServices } from '../../src/http/app.js';
 import { readCatalog } from '../../src/store/index.js';
 
@@ -49,7 +50,7 @@ describe('API contract', () => {
   });
 
   it('documents exactly the routes the router serves', () => {
-    const router = apiRouter({ options: {}, catalog: { definitionSchema: {} } } as unknown as HttpServices) as unknown as { stack: Layer[] };
+    const router = apiRouter({ options: {}, catalog: { definitionSchema: {} }, limiters: createLimiters({}) } as unknown as HttpServices & { limiters: Limiters }) as unknown as { stack: Layer[] };
     const served = router.stack
       .filter((layer) => layer.route)
       .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`))
