@@ -57,6 +57,7 @@ export function checkCodeMatches(typed: string, stored: StoredCheckCode | undefi
   const against = stored ?? STAND_IN;
   const actual = Buffer.from(hashCheckCode(normalizeCheckCode(typed), against.salt), 'utf8');
   const expected = Buffer.from(against.hash, 'utf8');
-  const equal = actual.length === expected.length ? timingSafeEqual(actual, expected) : timingSafeEqual(actual, actual) && false;
+  // Both are SHA-256 in base64url (43 characters): the length check tells nothing.
+  const equal = actual.length === expected.length && timingSafeEqual(actual, expected);
   return equal && stored !== undefined;
 }

@@ -1,6 +1,8 @@
 /**
  * Who may do what, through HTTP, on each database: every route of the API document against every kind of
- * caller, then the rules behind the table — existence hidden from other citizens, data minimisation for
+ * caller — its status, and what its answer shows that caller (nothing of citizen A's applications the policy
+ * does not show them, an application's contents as their standing cuts them, list rows bare) —, then the rules
+ * behind the table — existence hidden from other citizens, data minimisation for
  * reviewers, CSRF for cookie sessions, revoked sessions, uniform sign-in failures, the sign-in rate limit.
  */
 import { expect } from 'chai';
@@ -12,6 +14,9 @@ import { act, businessStartup, exampleForm, materialsFor, matters, submitBusines
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { ROUTES } from '../../src/http/openapi.js';
 import { failedEffect } from '../support/effects.js';
+import { getByPointer } from '../../src/domain/pointer.js';
+import { QUEUE_KEYS, SUMMARY_KEYS, expectBareRows, expectNoneOf, expectReviewerAnswer, formTexts, hiddenTexts, leaves, reviewerScope, within } from '../support/visibility.js';
+import { definitionOf } from '../support/services.js';
 
 const ROLES = ['anonymous', 'citizenOwner', 'citizenOther', 'clerkWindow', 'clerkMatter', 'clerkOther', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -43,11 +48,20 @@ interface World {
   certificate: string;
   /** A new session of the role's account (for calls that end their session). */
   freshToken(role: SignedIn): Promise<string>;
+  /** Every application of A's the world made. */
+  owned: string[];
+  /** The receipt of A's application: its number and check code. */
+  receipt: { number: string; code: string };
+  /** A's draft, kept as it is. */
+  draft: string;
+  /** A new draft of A's. */
+  freshDraft(): Promise<string>;
 }
 
 /** One request of a row: path parameters (defaults below), a JSON body or a file, a token other than the role's. */
 interface Call {
   params?: Record<string, string>;
+  query?: Record<string, string>;
   body?: unknown;
   file?: Buffer;
   token?: string;
@@ -65,6 +79,8 @@ const adminOnly = (status: number): Expectation => ({ ...everyone(403), anonymou
 
 let registrations = 0;
 let newUsers = 0;
+/** A draft as a citizen starts it: the service and the first answers. */
+const draftBody = { serviceId: businessStartup.id, form: { company: { name: '兰州青禾信息技术有限公司' } } };
 
 /**
  * The matrix. Each state-changing call is valid in shape for the role making it, and runs on a fresh
@@ -210,7 +226,77 @@ const MATRIX: Row[] = [
   // Each role is refused before any lookup; the admin retries an effect that gave up.
   { route: 'POST /effects/{id}/retry', expect: adminOnly(200), call: async (role, w) => (role === 'admin' ? { params: { id: await failedEffect(w.server, w.application) } } : {}) },
   { route: 'GET /audit', expect: adminOnly(200) },
+  // Anyone holding the receipt of A's application, signed in or not; found lookups are not counted against anyone.
+  { route: 'GET /progress', expect: everyone(200), call: (_role, w) => ({ query: { number: w.receipt.number, code: w.receipt.code } }) },
+  // Drafts are each citizen's own; the others are refused before any lookup.
+  { route: 'GET /drafts', expect: { ...everyone(403), anonymous: 401, citizenOwner: 200, citizenOther: 200 } },
+  { route: 'POST /drafts', expect: { ...everyone(403), anonymous: 401, citizenOwner: 201, citizenOther: 201 }, call: () => ({ body: draftBody }) },
+  { route: 'GET /drafts/{id}', expect: { ...everyone(403), anonymous: 401, citizenOwner: 200, citizenOther: 404 } },
+  { route: 'PUT /drafts/{id}', expect: { ...everyone(403), anonymous: 401, citizenOwner: 200, citizenOther: 404 }, call: () => ({ body: draftBody }) },
+  {
+    route: 'DELETE /drafts/{id}',
+    expect: { ...everyone(403), anonymous: 401, citizenOwner: 204, citizenOther: 404 },
+    call: async (role, w) => (role === 'citizenOwner' ? { params: { id: await w.freshDraft() } } : {}),
+  },
 ];
+
+/** How each signed-in role stands to A's applications when an answer carries their contents. */
+const STANDING: Record<SignedIn, string | undefined> = { citizenOwner: 'owner', citizenOther: 'owner', clerkWindow: 'window', clerkMatter: 'reviewer', clerkOther: undefined, admin: undefined };
+
+/** The window's comment on A's rejected applications: for the window and A only. */
+const WINDOW_COMMENT = '经营范围表述不规范';
+
+/**
+ * What `role` must not be sent by any route: of A's applications, what the policy does not show them. Another
+ * citizen submits the same example form, so what keeps A's apart from theirs is ids: A's files, applications and
+ * certificates. A reviewer (clerkMatter, taxation) is kept from the texts outside the tax matter's fields, the files
+ * of materials not supporting it and the certificates of other matters.
+ */
+async function hiddenFrom(world: World, role: Role, route: string): Promise<string[]> {
+  const fileOf = (claims: MaterialClaim[]) => claims.flatMap((c) => (c.fileId ? [c.fileId] : []));
+  const aFiles = [...fileOf(world.materials.citizenOwner), world.file];
+  const certificates = (await world.server.onevisit.db('certificates').whereIn('application_id', world.owned).select('id', 'matter_id', 'issuer')) as { id: string; matter_id: string; issuer: string }[];
+  // Verifying is public: the answer names the certificate it was asked about.
+  const certificateIds = route === 'POST /certificates/verify' ? [] : certificates.map((c) => c.id);
+  switch (role) {
+    case 'anonymous':
+      return [...formTexts(exampleForm), ...aFiles, WINDOW_COMMENT];
+    case 'citizenOther':
+      return [...aFiles, ...world.owned, ...certificateIds, WINDOW_COMMENT];
+    case 'clerkOther':
+      return [...formTexts(exampleForm), ...aFiles, ...world.owned, ...certificateIds, WINDOW_COMMENT];
+    case 'admin':
+      // Admins list effects and the audit trail, which name applications and certificates by id.
+      return [...formTexts(exampleForm), ...aFiles, WINDOW_COMMENT];
+    case 'clerkMatter': {
+      const scope = reviewerScope(definitionOf(businessStartup.id), [matters.tax!.department]);
+      const unsupported = world.materials.citizenOwner.filter((c) => c.fileId && !scope.materials.has(c.materialId)).map((c) => c.fileId!);
+      const others = route === 'POST /certificates/verify' ? [] : certificates.filter((c) => !scope.matters.has(c.matter_id) && c.issuer !== matters.tax!.department).map((c) => c.id);
+      return [...hiddenTexts(exampleForm, scope.fields), ...unsupported, world.file, ...others, WINDOW_COMMENT];
+    }
+    case 'clerkWindow':
+    case 'citizenOwner':
+      return fileOf(world.materials.citizenOther);
+  }
+}
+
+/**
+ * Asserts what an answer shows `role`, besides its status: none of what is hidden from them; an application's
+ * contents as their standing cuts them (a reviewer only the tax matter's); rows of a list bare. The catalog's
+ * routes answer the published definitions, example forms included, to anyone: they are not looked into.
+ */
+async function expectShownOnly(world: World, route: string, role: Role, res: Response): Promise<void> {
+  if (res.status >= 300 || !/json/.test(String(res.headers['content-type'] ?? ''))) return;
+  if (/^\w+ \/(services|openapi\.json|definitions)/.test(route)) return;
+  const label = `${route} as ${role}`;
+  expectNoneOf(res.text, await hiddenFrom(world, role, route), label);
+  const body = res.body as Record<string, unknown>;
+  if (body && typeof body === 'object' && !Array.isArray(body) && 'access' in body && 'form' in body && role !== 'anonymous') {
+    if (role === 'clerkMatter') expectReviewerAnswer(body, reviewerScope(definitionOf(businessStartup.id), [matters.tax!.department]), label);
+    else expect(body.access, label).to.equal(STANDING[role]);
+  }
+  if (route === 'GET /applications') expectBareRows(body as unknown as Record<string, unknown>[], role.startsWith('clerk') ? QUEUE_KEYS : SUMMARY_KEYS, label);
+}
 
 /** The path parameters a row uses unless it names its own: A's application and file, start-a-business, 2026. */
 function defaultParams(path: string, world: World): Record<string, string> {
@@ -218,13 +304,15 @@ function defaultParams(path: string, world: World): Record<string, string> {
   if (path.startsWith('/files/')) return { id: world.file };
   if (path.startsWith('/certificates/')) return { id: world.certificate };
   if (path.startsWith('/calendar/')) return { year: '2026' };
+  if (path.startsWith('/drafts/')) return { id: world.draft };
   return { id: businessStartup.id };
 }
 
 async function perform(world: World, route: string, role: Role, call: Call): Promise<Response> {
   const [method, template] = route.split(' ') as [string, string];
   const params = { ...defaultParams(template, world), ...call.params };
-  const url = `/api/v1${template.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(params[name]!))}`;
+  const query = call.query ? `?${new URLSearchParams(call.query).toString()}` : '';
+  const url = `/api/v1${template.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(params[name]!))}${query}`;
   const http = world.server.http;
   let req = method === 'GET' ? http.get(url) : method === 'POST' ? http.post(url) : method === 'PUT' ? http.put(url) : http.delete(url);
   const token = call.token ?? (role === 'anonymous' ? undefined : world.people[role].token);
@@ -233,28 +321,12 @@ async function perform(world: World, route: string, role: Role, call: Call): Pro
   return call.body === undefined ? req : req.send(call.body as object);
 }
 
-/** Every field pointer of `value` down to its leaves (arrays by index). */
-function leafPointers(value: unknown, base = ''): string[] {
-  if (value === null || typeof value !== 'object') return [base];
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-  return entries.flatMap(([key, v]) => leafPointers(v, `${base}/${key}`));
-}
-
-function resolve(value: unknown, pointer: string): unknown {
-  return pointer
-    .split('/')
-    .slice(1)
-    .reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), value);
-}
-
 /** Asserts that `form` holds exactly the values `fields` point at in the example form, and nothing else. */
 function expectOnlyFields(form: Record<string, unknown>, fields: readonly string[], what: string): void {
-  for (const leaf of leafPointers(form)) {
-    expect(fields.some((f) => leaf === f || leaf.startsWith(`${f}/`)), `${what}: ${leaf} is outside the matter's fields`).to.equal(true);
-  }
+  for (const leaf of leaves(form)) expect(within(leaf, fields), `${what}: ${leaf} is outside the matter's fields`).to.equal(true);
   for (const field of fields) {
-    const expected = resolve(exampleForm, field);
-    if (expected !== undefined) expect(resolve(form, field), `${what}: ${field}`).to.deep.equal(expected);
+    const expected = getByPointer(exampleForm, field);
+    if (expected !== undefined) expect(getByPointer(form, field), `${what}: ${field}`).to.deep.equal(expected);
   }
 }
 
@@ -274,11 +346,19 @@ for (const kind of databaseKinds) {
         admin: await person(server, 'admin'),
       };
       const materials = { citizenOwner: await materialsFor(server, people.citizenOwner), citizenOther: await materialsFor(server, people.citizenOther) };
-      const submitted = () => submitBusinessStartup(server, people.citizenOwner, materials.citizenOwner);
+      const owned: string[] = [];
+      const submitted = async () => {
+        const id = await submitBusinessStartup(server, people.citizenOwner, materials.citizenOwner);
+        owned.push(id);
+        return id;
+      };
       const file = await server.http.post('/api/v1/files').set(...people.citizenOwner.auth).attach('file', tinyPdf(), 'own.pdf').expect(201);
+      const receipt = await server.http.post('/api/v1/applications').set(...people.citizenOwner.auth).send({ serviceId: businessStartup.id, form: exampleForm, materials: materials.citizenOwner }).expect(201);
+      const freshDraft = async () => (await server.http.post('/api/v1/drafts').set(...people.citizenOwner.auth).send(draftBody).expect(201)).body.id as string;
       world = {
         server,
         people,
+        owned,
         application: await submitted(),
         file: file.body.fileId,
         materials,
@@ -312,6 +392,9 @@ for (const kind of databaseKinds) {
           const res = await server.http.post('/api/v1/auth/login').send({ username: people[role].username, password: PASSWORD }).expect(200);
           return res.body.token as string;
         },
+        receipt: { number: receipt.body.number as string, code: receipt.body.checkCode as string },
+        draft: await freshDraft(),
+        freshDraft,
       };
     });
     after(async () => world?.server.close());
@@ -338,6 +421,7 @@ for (const kind of databaseKinds) {
           for (const role of ROLES) {
             const res = await perform(world, route, role, (await row.call?.(role, world)) ?? {});
             actual[role] = res.status;
+            await expectShownOnly(world, route, role, res);
             if (res.status >= 400) {
               expectProblem(res, res.status, res.body.code);
               // A hidden resource is "not found" in the resource's own words, never "no such route".

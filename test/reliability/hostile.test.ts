@@ -546,6 +546,7 @@ function templates(seeded: Seeded): (route: (typeof ROUTES)[number]) => Jv {
     Login: { username: seeded.usernames[0], password: 'wrong horse battery' },
     Register: { username: 'hostile-registrant', password: 'a long enough password 7', name: '王小明', idNumber: makeResidentIdNumber({ birthDate: '1991-03-04', sequence: 12 }) },
     SubmitApplication: seeded.submission,
+    Draft: { serviceId: 'business-startup', form: { company: { name: '兰州青禾信息技术有限公司' } }, materials: [] },
     Claim: { matter: 'license' },
     Rating: { score: 4, comment: '很好' },
     VerifyCertificate: { id: seeded.eventCertificates[0]?.id ?? 'x', signature: seeded.eventCertificates[0]?.signature ?? 'AAAA' },

@@ -56,6 +56,8 @@ export const STORED_TABLES = [
   'service_definitions',
   'calendar_years',
   'calendar_days',
+  'application_check_codes',
+  'drafts',
 ] as const;
 
 export type StoredCounts = Record<(typeof STORED_TABLES)[number] | 'blobs', number>;
