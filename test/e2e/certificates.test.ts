@@ -187,5 +187,25 @@ for (const kind of databaseKinds) {
       // A drawable correction goes through.
       await server.http.post(events).set(...citizen.auth).send({ type: 'SUPPLEMENT', data: { form: { ...form, company: { ...(form.company as object), name: '兰州青禾软件有限公司' } } } }).expect(200);
     });
+
+    it('answers a certificate read the database cannot serve with a 500, never as CERTIFICATE.NOT_FOUND', async () => {
+      const db = server.onevisit.db;
+      const clerk = await clerkOf('market-regulation');
+      // The table out of reach, as in an outage: every reader's lookup fails.
+      await db.schema.renameTable('certificates', 'certificates_out_of_reach');
+      try {
+        for (const [who, path] of [[citizen, ''], [citizen, '/pdf'], [clerk, ''], [clerk, '/pdf']] as const) {
+          const res = await server.http.get(`/api/v1/certificates/${license.id}${path}`).set(...who.auth);
+          expect(res.status, res.text).to.equal(500);
+          expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+          expect(res.body.code).to.equal('INTERNAL');
+        }
+        const revoke = await server.http.post(`/api/v1/certificates/${license.id}/revoke`).set(...clerk.auth).send({ reason: '登记信息有误' });
+        expect([revoke.status, revoke.body.code]).to.deep.equal([500, 'INTERNAL']);
+      } finally {
+        await db.schema.renameTable('certificates_out_of_reach', 'certificates');
+      }
+      await server.http.get(`/api/v1/certificates/${license.id}`).set(...citizen.auth).expect(200);
+    });
   });
 }
