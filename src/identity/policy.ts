@@ -14,7 +14,8 @@
  * - Who reads a certificate (CERTIFICATE_READERS: as its holder, its issuer, or through the application) and
  *   who changes one (CERTIFICATE_CHANGERS: its issuing department); verifying is anyone's and asks nothing here.
  * - Who finds a commitment true or false: a clerk of its post-check department (`requirePostCheck`).
- * - Files: everyone reads only their own (`fileOwnerFor`).
+ * - Files: everyone reads only their own (`fileOwnerFor`). Drafts are their keeper's (`draftKeeper`); progress
+ *   lookup is anyone's who holds the number and check code (`requireCheckCodeHolder`).
  */
 import { OnevisitError } from '../domain/errors.js';
 import { pickByPointers } from '../domain/pointer.js';
