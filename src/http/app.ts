@@ -73,6 +73,7 @@ export function createApp(services: HttpServices) {
       secureCookies: secure,
       loginLimiter: limiters.login,
       registrationLimiter: limiters.registration,
+      progressLimiters: limiters.progress,
       sessionOf: (res) => authOf(res),
     }),
   );

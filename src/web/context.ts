@@ -51,20 +51,37 @@ export interface PageContext {
   csrf: string;
   path: string;
   languages: { locale: Locale; href: string; current: boolean }[];
+  /** A field's error as govuk's `errorMessage` parameter (its hidden prefix in the page's language), or false. */
+  errorOf: (errors: unknown, field: string) => { text: string; visuallyHiddenText: string } | false;
+  /** govuk's password input, worded in the page's language. */
+  passwordTexts: Record<string, string>;
 }
 
 export function buildContext(req: Request, locale: Locale, principal: Principal | undefined, csrf: string): PageContext {
   const here = req.originalUrl.split('#')[0] ?? '/';
   const path = here.split('?')[0] ?? '/';
+  const t = translator(locale);
   return {
     locale,
-    t: translator(locale),
+    t,
     l: (text) => (text ? localize(text, locale) : ''),
     ...(principal ? { user: { name: principal.name, role: principal.role } } : {}),
     nav: NAVIGATION[principal?.role ?? 'anonymous'],
     csrf,
     path,
     languages: Locales.map((l) => ({ locale: l, href: `/language?lang=${l}&return=${encodeURIComponent(here)}`, current: l === locale })),
+    errorOf: (errors, field) => {
+      const found = Array.isArray(errors) ? (errors as { field?: string; text?: string }[]).find((e) => e.field === field) : undefined;
+      return found?.text ? { text: found.text, visuallyHiddenText: t('common.error') } : false;
+    },
+    passwordTexts: {
+      showPasswordText: t('common.showPassword'),
+      hidePasswordText: t('common.hidePassword'),
+      showPasswordAriaLabelText: t('common.showPasswordLabel'),
+      hidePasswordAriaLabelText: t('common.hidePasswordLabel'),
+      passwordShownAnnouncementText: t('common.passwordShown'),
+      passwordHiddenAnnouncementText: t('common.passwordHidden'),
+    },
   };
 }
 

@@ -21,8 +21,8 @@ export function createRenderer({ watch = false }: { watch?: boolean } = {}): Ren
   const loader = new nunjucks.FileSystemLoader([viewsDir, path.join(projectRoot, 'node_modules/govuk-frontend/dist')], { noCache: watch });
   const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
   env.addFilter('day', (iso: unknown) => (typeof iso === 'string' && iso !== '' ? chinaDate(iso) : ''));
-  // A field's error as govuk's `errorMessage` parameter (text, escaped by the macro), or false.
-  env.addGlobal('errorOf', (errors: unknown, field: string) => (Array.isArray(errors) ? errors.find((e: { field?: string }) => e.field === field) ?? false : false));
+  // Parameters of a macro merged with shared ones (e.g. the password input's texts in the page's language).
+  env.addFilter('combine', (base: object, own: object) => ({ ...base, ...own }));
   env.addFilter('json', (value: unknown) => JSON.stringify(value, null, 2));
   return {
     render: (view, context) => env.render(view, context),

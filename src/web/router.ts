@@ -3,46 +3,19 @@
  * the API. Pages hold no business logic: they read the request, call a use case, and render. Who may open what is
  * the policy's (the use cases ask it), so a page can never show more than the API would.
  */
-import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { isOnevisitError } from '../domain/errors.js';
-import type { Principal } from '../identity/index.js';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { OnevisitError, isOnevisitError } from '../domain/errors.js';
+import { requireCapability } from '../identity/policy.js';
 import { buildContext, contextOf } from './context.js';
 import { ANONYMOUS_CSRF_COOKIE, formToken, isAnonymousToken, newAnonymousToken, tokensMatch } from './csrf.js';
 import { LANGUAGE_COOKIE, isLocale, pageLocale } from './locale.js';
-import { createRenderer, assetsDir, type Renderer } from './render.js';
+import { createRenderer, assetsDir } from './render.js';
+import { CsrfRefused, parseCookies, safeReturn, type PageKit, type WebOptions } from './kit.js';
 import { publicPages } from './pages/public.js';
 import type { WebServices } from './services.js';
 
 export type { WebServices } from './services.js';
-
-export interface WebOptions {
-  /** The session cookie's name, as the API's authentication reads it. */
-  sessionCookie: string;
-  secureCookies: boolean;
-  /** The API's limiters, shared so a page and the API count the same attempts. */
-  loginLimiter: RequestHandler;
-  registrationLimiter: RequestHandler;
-  /** The progress lookup's limiter (wrong number and code pairs), shared with GET /api/v1/progress. */
-  progressLimiter?: RequestHandler;
-  /** The session of the request, as resolved by the app's authentication (never refuses). */
-  sessionOf: (res: Response) => { principal?: Principal; token?: string };
-  /** Re-read templates on every render (development). */
-  watchTemplates?: boolean;
-}
-
-/** Helpers every page module gets. */
-export interface PageKit {
-  services: WebServices;
-  options: WebOptions;
-  renderer: Renderer;
-  /** Renders `view` with the page context and `model`, with `status` (default 200). */
-  render(res: Response, view: string, model?: object, status?: number): void;
-  /** Refuses a form without this page's CSRF token (call after the body is parsed). */
-  checkCsrf(req: Request, res: Response): void;
-  principal(res: Response): Principal | undefined;
-}
-
-export class CsrfRefused extends Error {}
+export type { WebOptions, PageKit } from './kit.js';
 
 export function webRouter(services: WebServices, options: WebOptions): Router {
   const router = Router();
@@ -60,6 +33,12 @@ export function webRouter(services: WebServices, options: WebOptions): Router {
       if (!tokensMatch(contextOf(res).csrf, body?._csrf)) throw new CsrfRefused();
     },
     principal: (res) => options.sessionOf(res).principal,
+    signedIn(res, capability) {
+      const principal = options.sessionOf(res).principal;
+      if (!principal) throw new OnevisitError('AUTH.REQUIRED', 'sign in first');
+      if (capability) requireCapability(principal, capability);
+      return principal;
+    },
   };
 
   router.use('/assets', express.static(assetsDir, { maxAge: '1h', index: false, fallthrough: false }));
@@ -86,11 +65,14 @@ export function webRouter(services: WebServices, options: WebOptions): Router {
 
   publicPages(router, kit);
 
+  // An unknown address is a page for browsers; a client that asks for JSON gets the API's problem+json.
   router.use((req: Request, res: Response) => {
+    if (req.accepts(['html', 'application/problem+json', 'application/json']) !== 'html') throw new OnevisitError('ROUTE.NOT_FOUND', `no resource at ${req.method} ${req.path}`);
     kit.render(res, 'error.njk', { kind: 'notFound' }, 404);
   });
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent || res.locals.page === undefined) return next(error);
+    // Not a browser (it asks for JSON): the app's problem+json answer.
+    if (res.headersSent || res.locals.page === undefined || req.accepts(['html', 'application/problem+json', 'application/json']) !== 'html') return next(error);
     if (error instanceof CsrfRefused) return kit.render(res, 'error.njk', { kind: 'csrf' }, 403);
     if (isOnevisitError(error, 'AUTH.REQUIRED')) return res.redirect(303, `/sign-in?return=${encodeURIComponent(req.originalUrl)}`);
     if (isOnevisitError(error, 'AUTH.FORBIDDEN')) return kit.render(res, 'error.njk', { kind: 'forbidden' }, 403);
@@ -101,22 +83,3 @@ export function webRouter(services: WebServices, options: WebOptions): Router {
   return router;
 }
 
-/** Only a path of this site may be returned to (never `//other.site` or a scheme). */
-export function safeReturn(value: unknown, fallback = '/'): string {
-  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && value.length < 2000 ? value : fallback;
-}
-
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  if (!header) return cookies;
-  for (const part of header.split(';')) {
-    const index = part.indexOf('=');
-    if (index <= 0) continue;
-    try {
-      cookies[part.slice(0, index).trim()] = decodeURIComponent(part.slice(index + 1).trim());
-    } catch {
-      // a cookie that is not valid percent-encoding is not ours
-    }
-  }
-  return cookies;
-}

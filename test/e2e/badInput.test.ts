@@ -131,10 +131,14 @@ for (const kind of databaseKinds) {
         expectProblem(await server.http.get('/api/v1/applications/%E4%B8').set(...citizen.auth), 400, 'INPUT.INVALID');
       });
 
-      it('answers an unknown route with 404 ROUTE.NOT_FOUND, inside and outside the API', async () => {
+      it('answers an unknown route with 404 ROUTE.NOT_FOUND in the API; outside it, a page for browsers and problem+json for clients asking JSON', async () => {
         expectProblem(await server.http.get('/api/v1/nope'), 404, 'ROUTE.NOT_FOUND');
         expectProblem(await server.http.delete(`/api/v1/applications/anything`).set(...citizen.auth), 404, 'ROUTE.NOT_FOUND');
-        expectProblem(await server.http.get('/nope'), 404, 'ROUTE.NOT_FOUND');
+        expectProblem(await server.http.get('/nope').set('Accept', 'application/json'), 404, 'ROUTE.NOT_FOUND');
+        const page = await server.http.get('/nope').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').set('Accept-Language', 'en');
+        expect(page.status).to.equal(404);
+        expect(page.type).to.equal('text/html');
+        expect(page.text).to.contain('Page not found');
       });
     });
 

@@ -329,13 +329,18 @@ function describeRequest(r: Finished): string {
   return `${r.method} ${r.path}${r.query} as ${r.role} (${r.auth}) [${r.what}; ${r.body.how}${r.mustBeRefused ? '; must be refused' : ''}]`.slice(0, 600);
 }
 
+/** Whether an Accept header lets a page answer: none, any type, or HTML named (as express's `req.accepts` decides it). */
+function takesHtml(accept: string | undefined): boolean {
+  return accept === undefined || accept.trim() === '' || /(^|,)\s*(\*\/\*|text\/\*|text\/html)\s*(;|,|$)/.test(accept);
+}
+
 /** Why the answer is wrong, or undefined. */
 function judge(r: Finished, answer: Answer): string | undefined {
   if (answer.status >= 500) return 'a server error';
   if (r.mustBeRefused && answer.status < 400) return 'a write to witness data that should have been refused was taken';
   if (answer.status < 400 || r.method === 'HEAD') return undefined;
-  // The public verify page answers an unknown certificate with its HTML page.
-  if (r.path.startsWith('/verify/') && answer.status === 404 && answer.type.startsWith('text/html')) return undefined;
+  // Outside the API, a browser (whose Accept takes HTML, or who sends none) is refused with a page.
+  if (!r.path.startsWith('/api/') && answer.type.startsWith('text/html') && takesHtml(r.headers.accept)) return undefined;
   if (!/^application\/problem\+json/.test(answer.type)) return 'a refusal that is not application/problem+json';
   let problem: { code?: unknown; status?: unknown; errors?: unknown };
   try {

@@ -4,10 +4,11 @@ import multer from 'multer';
 import { isOnevisitError } from '../../domain/errors.js';
 import { LifeEvents } from '../../domain/vocabulary.js';
 import { chinaDate } from '../../domain/time.js';
+import { may } from '../../identity/policy.js';
 import { contextOf } from '../context.js';
 import { flowSvg } from '../flowDiagram.js';
 import { guideOf } from '../guide.js';
-import { safeReturn, type PageKit } from '../router.js';
+import { safeReturn, type PageKit } from '../kit.js';
 
 const PDF_LIMIT = 10 * 1024 * 1024;
 
@@ -48,7 +49,7 @@ export function publicPages(router: Router, kit: PageKit): void {
     const service = await services.catalog.get(String(req.params.id));
     const guide = guideOf(service, services.reference(), page.locale, page.t);
     const flow = flowSvg(guide.flow, page.t('guide.flowDescription', { steps: guide.steps.join(' → ') }));
-    kit.render(res, 'public/guide.njk', { guide, flow, canApply: kit.principal(res)?.role === 'citizen' || kit.principal(res) === undefined });
+    kit.render(res, 'public/guide.njk', { guide, flow, canApply: ((p) => p === undefined || may(p, 'application.submit'))(kit.principal(res)) });
   });
 
   router.get('/services/:id/notice', async (req: Request, res: Response) => {
@@ -175,7 +176,8 @@ export function publicPages(router: Router, kit: PageKit): void {
     if (!values.number) errors.push({ field: 'number', text: t('progress.required.number') });
     if (!values.code) errors.push({ field: 'code', text: t('progress.required.code') });
     if (errors.length > 0) return kit.render(res, 'public/progress.njk', { values, errors }, 400);
-    if (options.progressLimiter) await runMiddleware(options.progressLimiter, req, res);
+    res.locals.progress = { number: values.number };
+    for (const limiter of options.progressLimiters) await runMiddleware(limiter, req, res);
     try {
       const progress = await services.progress.lookup({ number: values.number, code: values.code });
       const d = progress.deadline;
