@@ -1,0 +1,270 @@
+/**
+ * The citizen's portal after submission in Chromium: my applications with the deadline, the timeline per department,
+ * the supplement notice answered in place (with JavaScript off), withdrawal, rating, the wallet with its PDF and QR
+ * code, a conflict shown above the fresh state, another citizen refused, a hostile name escaped; every page type
+ * through axe and into a screenshot in each language. State is built through the HTTP API, as clerks would.
+ */
+import { expect } from 'chai';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Locales } from '../../src/domain/i18n.js';
+import { chinaDate } from '../../src/domain/time.js';
+import { clerksOf, openTestServer, person, tinyPdf, type Person, type TestServer } from '../support/server.js';
+import { approveAll, definitionOf, submitWithFiles } from '../support/services.js';
+import { inspectPage, launchBrowser, listen, newContext, screenshot } from '../support/browser.js';
+
+// jsqr is CommonJS with an `exports.default`: from ESM the function sits one level down.
+const jsQR = jsQRModule.default;
+const WINDOW = 'comprehensive-window';
+/** Markup, both quotes and a right-to-left override: shown wherever the company's name shows, always as text. */
+const HOSTILE = '<script>alert(1)</script>"\'\u202E兰州有限公司';
+
+describe('citizen portal in Chromium', function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  let browser: Browser;
+  let site: { base: string; close(): Promise<void> };
+  let citizen: Person;
+  let other: Person;
+  let newcomer: Person;
+  const clerkOf = clerksOf(() => server);
+  /** answered in place, then approved, rated and its certificates used */
+  let answered: { id: string; number: string };
+  let withdrawn: { id: string; number: string };
+  /** left waiting for a supplement: the notice in every language, then the conflict */
+  let waiting: { id: string; number: string };
+  /** completed and never rated: the rating page in every language */
+  let completed: { id: string; number: string };
+  /** accepted: in review, its deadline running */
+  let reviewing: { id: string; number: string };
+  const dialogs: string[] = [];
+
+  const form = (name = '兰州青禾信息技术有限公司') => {
+    const example = structuredClone(definitionOf('business-startup').form.examples![0]!) as Record<string, any>;
+    example.company.name = name;
+    return example;
+  };
+  const event = (id: string, who: Person, body: Record<string, unknown>) => server.http.post(`/api/v1/applications/${id}/events`).set(...who.auth).send(body);
+  const status = async (id: string) => (await server.http.get(`/api/v1/applications/${id}`).set(...citizen.auth).expect(200)).body;
+
+  async function signedIn(who: Person, options: Parameters<typeof newContext>[2] = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await newContext(browser, site.base, options);
+    const page = await context.newPage();
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(`${site.base}/sign-in?return=/my/applications`);
+    await page.fill('#username', who.username);
+    await page.fill('#password', 'correct horse battery');
+    await page.click('main button[type=submit]');
+    await page.waitForURL(/\/my\/applications$/);
+    return { context, page };
+  }
+
+  before(async () => {
+    server = await openTestServer('sqlite');
+    site = await listen(server);
+    browser = await launchBrowser();
+    [citizen, other, newcomer] = await Promise.all([person(server, 'citizen'), person(server, 'citizen'), person(server, 'citizen')]);
+    answered = await submitWithFiles(server, citizen, 'business-startup', form(HOSTILE));
+    await event(answered.id, await clerkOf(WINDOW), { type: 'REQUEST_SUPPLEMENT', items: ['articles-of-association', '/company/name'], comment: `章程缺签字页；${HOSTILE}` }).expect(200);
+    withdrawn = await submitWithFiles(server, citizen, 'business-startup', form());
+    completed = await submitWithFiles(server, citizen, 'business-startup', form('兰州已办结科技有限公司'));
+    expect(await approveAll(server, completed.id, clerkOf)).to.equal('completed');
+    reviewing = await submitWithFiles(server, citizen, 'business-startup', form('兰州审批中科技有限公司'));
+    await event(reviewing.id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);
+    waiting = await submitWithFiles(server, citizen, 'business-startup', form('兰州待补正科技有限公司'));
+    await event(waiting.id, await clerkOf(WINDOW), { type: 'REQUEST_SUPPLEMENT', items: ['premises-proof', '/company/address'], comment: '住所证明不清晰，请重新上传并核对地址' }).expect(200);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await server?.close();
+  });
+
+  it('lists the citizen’s applications newest first, with status, deadline and warning in words', async () => {
+    const { context, page } = await signedIn(citizen);
+    const rows = page.locator('tr[data-application]');
+    expect(await rows.count()).to.equal(5);
+    expect(await rows.first().getAttribute('data-application')).to.equal(waiting.id);
+    const row = page.locator(`tr[data-application="${completed.id}"]`);
+    expect(await row.textContent()).to.contain(completed.number).and.contain('已办结').and.contain('开办企业一件事');
+    expect(await page.locator(`tr[data-application="${waiting.id}"]`).textContent()).to.contain('待补正').and.contain('暂停计时');
+    // In review: the due date and the working days left, counted on the server, and the warning level in words.
+    const running = page.locator(`tr[data-application="${reviewing.id}"]`);
+    const { dueAt } = await status(reviewing.id);
+    expect(await running.textContent()).to.contain('审批中').and.contain(`${chinaDate(dueAt)} 前办结`).and.match(/剩余[1-3]个工作日/);
+    expect(await running.locator('.ov-warning').textContent()).to.equal('正常');
+    await inspectPage(page, 'portal-list-zh-Hans');
+    await context.close();
+  });
+
+  it('shows one application with its timeline per department', async () => {
+    const { context, page } = await signedIn(citizen);
+    await page.goto(`${site.base}/my/applications/${completed.id}`);
+    expect(await page.locator('h1').textContent()).to.contain(completed.number);
+    const departments = await page.locator('.ov-department h3').allTextContents();
+    expect(departments).to.include.members(['政务服务中心综合窗口', '市场监督管理局', '税务局']);
+    const license = page.locator('.ov-department', { hasText: '市场监督管理局' });
+    expect(await license.locator('.ov-part').first().textContent()).to.contain('企业设立登记').and.contain('已通过');
+    expect(await page.locator('.ov-department', { hasText: '政务服务中心综合窗口' }).locator('.ov-event').allTextContents()).to.satisfy((events: string[]) => events.some((e) => e.includes('您提交了申请')) && events.some((e) => e.includes('窗口已受理')));
+    // the materials given, downloadable through the API's owner access
+    const file = page.locator('[data-material="articles-of-association"] a');
+    const download = await page.request.get(`${site.base}${await file.getAttribute('href')}`);
+    expect(download.status()).to.equal(200);
+    expect(download.headers()['content-type']).to.contain('application/pdf');
+    expect(await page.locator('.ov-certificates li').count()).to.be.greaterThan(2);
+    await context.close();
+  });
+
+  it('answers the supplement notice in place with JavaScript off, every item in one form, and the application goes back to the window', async () => {
+    const { context, page } = await signedIn(citizen, { javaScript: false });
+    await page.goto(`${site.base}/my/applications/${answered.id}`);
+    const notice = page.locator('#supplement');
+    expect(await notice.locator('.govuk-inset-text').textContent()).to.contain('章程缺签字页').and.contain(HOSTILE);
+    expect(await page.inputValue('#field-company-name')).to.equal(HOSTILE);
+    // (axe runs in the page's JavaScript: without it, a screenshot; the same page passes axe below with JavaScript on)
+    await screenshot(page, 'portal-detail-supplement-nojs-zh-Hans');
+    // Nothing chosen for the material: the error at its field and in the summary linking to it.
+    await page.click('#send-supplement');
+    expect(await page.locator('.govuk-error-summary a[href="#material-articles-of-association"]').textContent()).to.contain('请上传');
+    expect(await page.locator('#material-articles-of-association-error').count()).to.equal(1);
+    await page.setInputFiles('#material-articles-of-association', { name: '章程签字页.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
+    await page.fill('#field-company-name', `${HOSTILE}（更正）`);
+    await page.fill('#supplement-note', '已补充签字页');
+    await page.click('#send-supplement');
+    await page.waitForURL(/done=supplement/);
+    expect(await page.locator('#done').textContent()).to.contain('补正材料已提交');
+    const detail = await status(answered.id);
+    expect(detail.status).to.equal('submitted');
+    expect(detail.tasks.map((t: { kind: string; party: string }) => `${t.kind}:${t.party}`)).to.deep.equal(['intake:clerk']);
+    expect(detail.form.company.name).to.equal(`${HOSTILE}（更正）`);
+    expect(detail.timeline.at(-1)).to.include({ type: 'SUPPLEMENT', comment: '已补充签字页' });
+    expect(await page.locator('[data-material="articles-of-association"] a').textContent()).to.equal('章程签字页.pdf');
+    expect(dialogs).to.deep.equal([]);
+    await context.close();
+  });
+
+  it('withdraws an application after a confirmation page', async () => {
+    const { context, page } = await signedIn(citizen);
+    await page.goto(`${site.base}/my/applications/${withdrawn.id}`);
+    await page.click(`a[href="/my/applications/${withdrawn.id}/withdraw"]`);
+    expect(await page.locator('h1').textContent()).to.contain('撤回');
+    await page.fill('#reason', '信息填写有误');
+    await page.click('#confirm-withdraw');
+    await page.waitForURL(/done=withdrawn/);
+    expect((await status(withdrawn.id)).status).to.equal('withdrawn');
+    expect(await page.locator('.ov-application-summary [data-status]').textContent()).to.contain('已撤回');
+    expect(await page.locator(`a[href="/my/applications/${withdrawn.id}/withdraw"]`).count()).to.equal(0);
+    await context.close();
+  });
+
+  it('once the reviewers approve, rates it, opens the wallet, downloads the PDF, and the QR code’s link shows it valid', async () => {
+    expect(await approveAll(server, answered.id, clerkOf)).to.equal('completed');
+    const { context, page } = await signedIn(citizen);
+    await page.goto(`${site.base}/my/applications/${answered.id}`);
+    await page.click(`a[href="/my/applications/${answered.id}/rate"]`);
+    await page.click('#send-rating');
+    expect(await page.locator('.govuk-error-summary a[href="#score"]').textContent()).to.contain('请选择');
+    await page.check('input[name=score][value="4"]');
+    await page.fill('#comment', `很方便 ${HOSTILE}`);
+    await page.click('#send-rating');
+    await page.waitForURL(/done=rated/);
+    expect((await status(answered.id)).rating).to.include({ score: 4 });
+    expect(await page.locator('#rating').textContent()).to.contain('满意').and.contain(HOSTILE);
+    expect(await page.locator(`a[href="/my/applications/${answered.id}/rate"]`).count()).to.equal(0);
+
+    await page.goto(`${site.base}/my/wallet`);
+    const certificate = page.locator('.ov-certificate', { hasText: '营业执照' }).filter({ hasText: `${HOSTILE}（更正）` });
+    expect(await certificate.count()).to.equal(1);
+    expect(await certificate.locator('bdi').first().textContent()).to.equal(`${HOSTILE}（更正）`);
+    const id = (await certificate.getAttribute('id'))!.replace('certificate-', '');
+    const pdf = await page.request.get(`${site.base}/my/wallet/${id}/pdf`);
+    expect(pdf.status()).to.equal(200);
+    expect(pdf.headers()['content-type']).to.equal('application/pdf');
+    expect(pdf.headers()['content-disposition']).to.match(/^inline/);
+    expect((await pdf.body()).subarray(0, 5).toString()).to.equal('%PDF-');
+
+    // The QR code, read back from its pixels, is the share link: opened here, the public page says valid.
+    const png = PNG.sync.read(await certificate.locator('svg.ov-qr').screenshot());
+    const link = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+    expect(link).to.equal(await certificate.locator('input.ov-share').inputValue());
+    const verify = await page.goto(`${site.base}${new URL(link!).pathname}`);
+    expect(verify?.status()).to.equal(200);
+    expect(await page.locator('[data-status]').getAttribute('data-status')).to.equal('valid');
+    expect(dialogs).to.deep.equal([]);
+    await context.close();
+  });
+
+  it('another citizen is told the application does not exist', async () => {
+    const { context, page } = await signedIn(other);
+    for (const path of [`/my/applications/${answered.id}`, `/my/applications/${waiting.id}/withdraw`, `/my/applications/${completed.id}/rate`]) {
+      const response = await page.goto(`${site.base}${path}`);
+      expect(response?.status(), path).to.equal(404);
+      expect(await page.locator('h1').textContent()).to.contain('找不到');
+    }
+    const [mine] = (await server.http.get('/api/v1/certificates').set(...citizen.auth).expect(200)).body;
+    const pdf = await page.request.get(`${site.base}/my/wallet/${mine.id}/pdf`);
+    expect(pdf.status()).to.equal(404);
+    await context.close();
+  });
+
+  it('shows the hostile name as text wherever it shows, never as markup', async () => {
+    const { context, page } = await signedIn(citizen);
+    for (const path of [`/my/applications/${answered.id}`, '/my/wallet']) {
+      await page.goto(`${site.base}${path}`);
+      const html = await page.content();
+      expect(html, path).to.not.contain('<script>alert(1)</script>');
+      expect(html, path).to.contain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(await page.locator('script:not([src])').count(), path).to.equal(0);
+    }
+    expect(dialogs).to.deep.equal([]);
+    await context.close();
+  });
+
+  for (const locale of Locales) {
+    it(`every page type passes axe in ${locale}`, async () => {
+      const { context, page } = await signedIn(citizen, { locale });
+      await inspectPage(page, `portal-list-${locale}`);
+      await page.goto(`${site.base}/my/applications/${completed.id}`);
+      await inspectPage(page, `portal-detail-${locale}`);
+      await page.goto(`${site.base}/my/applications/${waiting.id}`);
+      expect(await page.locator('#supplement input[type=file]').count()).to.equal(1);
+      await inspectPage(page, `portal-detail-supplement-${locale}`);
+      await page.goto(`${site.base}/my/applications/${waiting.id}/withdraw`);
+      await inspectPage(page, `portal-withdraw-${locale}`);
+      await page.goto(`${site.base}/my/applications/${completed.id}/rate`);
+      expect(await page.locator('input[name=score]').count()).to.equal(5);
+      await inspectPage(page, `portal-rate-${locale}`);
+      await page.goto(`${site.base}/my/wallet`);
+      expect(await page.locator('svg.ov-qr').count()).to.be.greaterThan(2);
+      await inspectPage(page, `portal-wallet-${locale}`);
+      await context.close();
+
+      const empty = await signedIn(newcomer, { locale });
+      expect(await empty.page.locator('.ov-empty a[href="/"]').count()).to.equal(1);
+      await inspectPage(empty.page, `portal-list-empty-${locale}`);
+      await empty.page.goto(`${site.base}/my/wallet`);
+      await inspectPage(empty.page, `portal-wallet-empty-${locale}`);
+      await empty.context.close();
+    });
+  }
+
+  it('a supplement sent on a stale page shows the conflict above the fresh state, not a crash', async () => {
+    const { context, page } = await signedIn(citizen, { javaScript: false });
+    await page.goto(`${site.base}/my/applications/${waiting.id}`);
+    // Meanwhile, from another device, the supplement is answered.
+    const fileId = (await server.http.post('/api/v1/files').set(...citizen.auth).attach('file', tinyPdf(), 'premises.pdf').expect(201)).body.fileId;
+    await event(waiting.id, citizen, { type: 'SUPPLEMENT', materials: [{ materialId: 'premises-proof', fileId }] }).expect(200);
+    await page.setInputFiles('#material-premises-proof', { name: 'again.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
+    const response = await Promise.all([page.waitForNavigation(), page.click('#send-supplement')]).then(([r]) => r);
+    expect(response?.status()).to.equal(409);
+    expect(await page.locator('#conflict').textContent()).to.contain('最新情况');
+    expect(await page.locator('.ov-application-summary [data-status]').textContent()).to.contain('待受理');
+    expect(await page.locator('#supplement').count()).to.equal(0);
+    await screenshot(page, 'portal-detail-conflict-nojs-zh-Hans');
+    await context.close();
+  });
+});
