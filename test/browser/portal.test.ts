@@ -95,7 +95,7 @@ describe('citizen portal in Chromium', function () {
     // In review: the due date and the working days left, counted on the server, and the warning level in words.
     const running = page.locator(`tr[data-application="${reviewing.id}"]`);
     const { dueAt } = await status(reviewing.id);
-    expect(await running.textContent()).to.contain('审批中').and.contain(`${chinaDate(dueAt)} 前办结`).and.match(/剩余[1-3]个工作日/);
+    expect(await running.textContent()).to.contain('审批中').and.contain(`${chinaDate(dueAt)} 前办结`).and.match(/剩余[1-4]个工作日/);
     expect(await running.locator('.ov-warning').textContent()).to.equal('正常');
     await inspectPage(page, 'portal-list-zh-Hans');
     await context.close();
