@@ -2,13 +2,15 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import { ajvIdFormats } from '../domain/ids.js';
 import { schemaIssueCode, type Issue, type SchemaRule, type SchemaSubject } from '../domain/errors.js';
+import { FORM_LABELS_KEYWORD, formLabelsSchema } from './formLabels.js';
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /**
  * The one way this product builds an ajv: JSON Schema 2020-12, every error, the standard formats and
  * the Chinese identifier formats (`resident-id`, `uscc`) checked with their real checksums. Unknown
- * keywords are errors (a typo such as `requried` in a form must not pass silently).
+ * keywords are errors (a typo such as `requried` in a form must not pass silently); the one keyword of ours,
+ * `x-i18n` (formLabels.ts), is an annotation whose shape is checked.
  */
 export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({
@@ -22,6 +24,7 @@ export function createAjv(): Ajv2020 {
   });
   addFormats(ajv);
   for (const [name, format] of Object.entries(ajvIdFormats)) ajv.addFormat(name, format);
+  ajv.addKeyword({ keyword: FORM_LABELS_KEYWORD, metaSchema: formLabelsSchema });
   return ajv;
 }
 
