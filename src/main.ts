@@ -65,6 +65,8 @@ import { createDraftStore } from './store/draftStore.js';
 import { createCheckCodeStore } from './store/checkCodeStore.js';
 import { createDraftUseCases } from './application/drafts.js';
 import { createProgressUseCases } from './application/progress.js';
+import { createIntakeUseCases } from './application/intake.js';
+import { createWalkInStore } from './store/walkInStore.js';
 
 export interface OnevisitConfig {
   dataDir: string;
@@ -142,10 +144,22 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   /** What a certificate's QR code opens: printed on its PDF, drawn in the wallet. */
   const verifyUrl = (id: string) => `${baseUrl}/verify/${id}`;
   const departmentTitles = new Map(catalog.departments.map((d) => [d.id, d.title['zh-Hans']]));
+  /** People applications were entered for at a counter while they had no account (counter intake). */
+  const walkIns = createWalkInStore(db);
+  /**
+   * An applicant's holder: an account's name and resident id number, or, for an application entered at a counter
+   * for a person without an account, the counter's record of them.
+   */
+  const applicantHolder = async (applicantId: string): Promise<{ id: string; name: string } | undefined> => {
+    const user = await users.findUserById(applicantId);
+    if (user) return user.idNumber ? { id: user.idNumber, name: user.name } : undefined;
+    const walkIn = await walkIns.byId(applicantId);
+    return walkIn ? { id: walkIn.idNumber, name: walkIn.name } : undefined;
+  };
   /** A citizen's wallet: certificates held under their resident id number, and those issued on their applications. */
   const holderIdsOf = async (userId: string) => {
-    const user = await users.findUserById(userId);
-    return user?.idNumber ? [user.idNumber] : [];
+    const holder = await applicantHolder(userId);
+    return holder ? [holder.id] : [];
   };
 
   const identity = auditedIdentity(createIdentity({ store: users, commonPasswords: readCommonPasswords(catalog.commonPasswordsFile), now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) }), audit, now);
@@ -174,10 +188,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
         keyring,
         certificateTypes: catalog.certificateTypes,
         assignUscc: createUsccAssigner({ store: certificateStore, counters: createCounters(db) }),
-        holderOf: async (userId) => {
-          const user = await users.findUserById(userId);
-          return user?.idNumber ? { id: user.idNumber, name: user.name } : undefined;
-        },
+        holderOf: applicantHolder,
         audit,
       }),
       scheduleTimer: createTimerEffect({ timers, calendar: () => calendar, now }),
@@ -222,18 +233,36 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   // What certificates would print is checked drawable at submission, in supplements and in drafts: one font set.
   const drawable = createGlyphCheck();
   const drafts = createDraftStore(db);
+  const applications = createApplicationUseCases({
+    engine,
+    queries,
+    files,
+    now,
+    drawable,
+    accountName: async (userId) => (await users.findUserById(userId))?.name,
+    drafts,
+    walkInOf: async (idNumber) => {
+      const walkIn = await walkIns.byIdNumber(idNumber);
+      return walkIn ? { id: walkIn.id, idNumber: walkIn.idNumber } : undefined;
+    },
+  });
   const app = createApp({
     identity,
     files: createFileUseCases({ files }),
     logger,
-    applications: createApplicationUseCases({
+    applications,
+    intake: createIntakeUseCases({
       engine,
-      queries,
-      files,
-      now,
-      drawable,
-      accountName: async (userId) => (await users.findUserById(userId))?.name,
+      applications,
       drafts,
+      walkIns,
+      accountByIdNumber: async (idNumber) => {
+        const user = await users.findUserByIdNumber(idNumber);
+        return user ? { id: user.id, name: user.name } : undefined;
+      },
+      walletOf: (idNumber, applicantId) => wallet.walletOf([idNumber], applicantId ? { applicantId } : undefined),
+      drawable,
+      now,
     }),
     progress: createProgressUseCases({
       checkCodes: createCheckCodeStore(db),

@@ -21,6 +21,7 @@ import {
   type ApplicationAccess,
   type ApplicationAction,
   type Subject,
+  type WalkInFacts,
 } from '../identity/policy.js';
 import { newCheckCode } from '../identity/checkCode.js';
 import type { ApplicationView, Engine, Tracking } from '../runtime/index.js';
@@ -33,6 +34,7 @@ import { claimAudit, ratingAudit, releaseAudit } from './workAudit.js';
 import { checkDrawableForm } from './drawableForm.js';
 import type { FileService } from '../files/index.js';
 import type { ServiceDefinition } from '../domain/definition.js';
+import { enteredByOf } from '../runtime/enteredBy.js';
 
 export interface ApplicationsDeps {
   engine: Engine;
@@ -44,6 +46,8 @@ export interface ApplicationsDeps {
   accountName?: (userId: string) => Promise<string | undefined>;
   /** Drafts, for a submission made from one (`{draftId}`). */
   drafts?: Pick<DraftStore, 'get'>;
+  /** The counter's record of the person with this resident id number (counter intake), if any. */
+  walkInOf?: (idNumber: string) => Promise<WalkInFacts | undefined>;
   now: () => Date;
 }
 
@@ -90,6 +94,8 @@ export interface TimelineEntry {
   type: string;
   actor: string;
   at: string;
+  /** Entered at a counter (窗口代录): the clerk who entered the submission for the applicant. */
+  enteredBy?: { id: string; name: string | null };
   matter?: string;
   comment?: string;
   items?: string[];
@@ -144,14 +150,23 @@ interface Filters {
   offset?: number;
 }
 
-export function createApplicationUseCases({ engine, queries, files, drawable, accountName, drafts, now }: ApplicationsDeps) {
+export function createApplicationUseCases({ engine, queries, files, drawable, accountName, drafts, walkInOf, now }: ApplicationsDeps) {
+  /**
+   * The subject with what the policy decides their applications by: the counter's record of a person with their
+   * resident id number, when there is one (applications entered for them before they had an account).
+   */
+  async function asApplicant(subject: Subject): Promise<Subject> {
+    const walkIn = subject.idNumber !== undefined && walkInOf ? await walkInOf(subject.idNumber) : undefined;
+    return walkIn ? { ...subject, walkIn } : subject;
+  }
+
   /** The application and how the subject stands to it, for `action`: the policy's answer, or its refusal. */
   async function open(subject: Subject, id: string, action: ApplicationAction = 'read') {
     // Before the lookup: an admin's refusal is the same for an id that exists and one that does not.
     requireApplicationReader(subject);
     const inspected = await engine.inspect(id);
     const { view, compiled } = inspected;
-    const access = applicationAccess(subject, { id, applicantId: view.applicantId, compiled }, action);
+    const access = applicationAccess(await asApplicant(subject), { id, applicantId: view.applicantId, compiled }, action);
     return { ...inspected, access };
   }
 
@@ -161,13 +176,14 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     if (!visible.case) return noticeOf(view);
     const id = view.id;
     const [events, tasks, rating] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id)]);
+    const enterers = await enterersOf(events.map((e) => e.payload));
     return {
       ...view,
       form: visible.form(view.form),
       materials: Object.fromEntries(Object.entries(view.materials).filter(([materialId]) => visible.material(materialId))),
       owed: view.owed.filter((materialId) => visible.material(materialId)),
       access: access.kind,
-      timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload, visible.entryDetails(typeof e.payload.matter === 'string' ? e.payload.matter : undefined, e.type))),
+      timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload, visible.entryDetails(typeof e.payload.matter === 'string' ? e.payload.matter : undefined, e.type), enterers)),
       tasks: tasks.map(taskEntry),
       actions: eventsOpenTo(actorFor(subject, access), possibleEvents()).map(({ type, matter }) => ({ type, ...(matter !== undefined ? { matter } : {}) })),
       ...(rating ? { rating } : {}),
@@ -202,9 +218,9 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     async list(subject: Subject, query: unknown): Promise<ApplicationSummary[] | QueueItem[]> {
       const { department, claimed, ...filters } = checkInput<Filters>('ApplicationFilters', coerceQuery(query));
       const at = now();
-      const scope = listScope(subject, department);
+      const scope = listScope(await asApplicant(subject), department);
       if (scope.kind === 'own') {
-        return (await queries.listForApplicant(scope.applicantId, { ...filters, now: at })).map((row) => summaryOf(row.id, row, row.tracking, at));
+        return (await queries.listForApplicant(scope.applicantIds, { ...filters, now: at })).map((row) => summaryOf(row.id, row, row.tracking, at));
       }
       const rows = await queries.queue({
         ...filters,
@@ -227,7 +243,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       requireApplicationReader(subject);
       const { view, compiled } = await engine.inspect(id);
       // The applicant, a clerk of the application, or during a public notice (公示) the public objecting.
-      const access = eventAccess(subject, { id, applicantId: view.applicantId, compiled }, view.status, request.type);
+      const access = eventAccess(await asApplicant(subject), { id, applicantId: view.applicantId, compiled }, view.status, request.type);
       // A supplement's form replaces the form: what its certificates would print is checked as at submission.
       if (drawable && request.type === 'SUPPLEMENT' && request.data?.form !== undefined) drawableForm(compiled.definition, request.data.form, '/data/form');
       // A clerk's decision takes the task's claim in the engine's transaction; another clerk's claim refuses it.
@@ -301,6 +317,12 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     return checkDrawableForm(drawable!, definition, form, at);
   }
 
+  /** The names of the clerks who entered submissions at a counter, by id (a timeline names them). */
+  async function enterersOf(payloads: readonly Record<string, unknown>[]): Promise<Map<string, string | null>> {
+    const ids = [...new Set(payloads.flatMap((p) => { const by = enteredByOf(p); return by ? [by.id] : []; }))];
+    return new Map(await Promise.all(ids.map(async (clerkId) => [clerkId, (await accountName?.(clerkId)) ?? null] as const)));
+  }
+
   async function taskEntries(id: string): Promise<TaskEntry[]> {
     return (await queries.tasksOf(id)).map(taskEntry);
   }
@@ -346,17 +368,20 @@ function taskEntry(t: TaskSummaryRow): TaskEntry {
 }
 
 /** One event as the reader is shown it: its comment and items only when the policy lets them see its details. */
-function timelineEntry(seq: number, type: string, actor: { kind: string; id: string }, at: string, payload: Record<string, unknown>, details: boolean): TimelineEntry {
+function timelineEntry(seq: number, type: string, actor: { kind: string; id: string }, at: string, payload: Record<string, unknown>, details: boolean, enterers: ReadonlyMap<string, string | null>): TimelineEntry {
+  const enteredBy = details ? enteredByOf(payload) : undefined;
   return {
     seq,
     type,
     actor: actor.kind,
     at,
+    ...(enteredBy ? { enteredBy: { id: enteredBy.id, name: enterers.get(enteredBy.id) ?? null } } : {}),
     ...(typeof payload.matter === 'string' ? { matter: payload.matter } : {}),
     ...(details && typeof payload.comment === 'string' ? { comment: payload.comment } : {}),
     ...(details && Array.isArray(payload.items) ? { items: payload.items as string[] } : {}),
   };
 }
+
 
 /** Query strings arrive as text; numbers are turned into numbers before the schema check. */
 function coerceQuery(query: unknown): Record<string, unknown> {

@@ -58,17 +58,25 @@ interface DraftBody {
 /** Control characters (C0 but tab, line feed and carriage return; DEL; C1): nothing a person types, nothing a page shows. */
 const UNPRINTABLE = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
+/**
+ * A body checked as a draft's content: the schema, then size, depth, characters, and what certificates would print.
+ * (Counter-intake drafts are checked by this too: application/intake.ts.)
+ */
+export async function checkDraftContent(
+  { service, drawable }: Pick<DraftsDeps, 'service' | 'drawable'>,
+  body: unknown,
+): Promise<{ serviceId: string; form: Record<string, unknown>; materials: MaterialClaim[] }> {
+  const draft = checkInput<DraftBody>('Draft', body);
+  const form = draft.form ?? {};
+  const issue = formIssue(form);
+  if (issue) throw new OnevisitError('INPUT.INVALID', `the draft's form is refused: ${issue.message}`, { errors: [issue] });
+  const compiled = await service(draft.serviceId);
+  if (drawable) checkDrawableForm(drawable, compiled.definition, form, '/form');
+  return { serviceId: draft.serviceId, form, materials: draft.materials ?? [] };
+}
+
 export function createDraftUseCases({ store, service, drawable, now, newId = randomUUID, limit = DRAFTS_PER_KEEPER }: DraftsDeps) {
-  /** The body checked as a draft: the schema, then size, depth, characters, and what certificates would print. */
-  async function content(body: unknown): Promise<{ serviceId: string; form: Record<string, unknown>; materials: MaterialClaim[] }> {
-    const draft = checkInput<DraftBody>('Draft', body);
-    const form = draft.form ?? {};
-    const issue = formIssue(form);
-    if (issue) throw new OnevisitError('INPUT.INVALID', `the draft's form is refused: ${issue.message}`, { errors: [issue] });
-    const compiled = await service(draft.serviceId);
-    if (drawable) checkDrawableForm(drawable, compiled.definition, form, '/form');
-    return { serviceId: draft.serviceId, form, materials: draft.materials ?? [] };
-  }
+  const content = (body: unknown) => checkDraftContent({ service, drawable }, body);
 
   async function own(subject: Subject, id: string): Promise<DraftRecord> {
     const draft = await store.get(id, draftKeeper(subject));

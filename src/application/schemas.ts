@@ -8,6 +8,13 @@ import { TaskKinds, eventRequestSchema, materialClaimSchema } from '../definitio
 
 const id = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 } as const;
 const draftId = { type: 'string', minLength: 1, maxLength: 64 } as const;
+/** The person an application is entered for at a counter: as on their resident id card (checksum verified by the use case). */
+const applicantSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'idNumber'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 64, pattern: '\\S' }, idNumber: { type: 'string', minLength: 18, maxLength: 18 } },
+} as const;
 
 export const RequestSchemas = {
   Login: {
@@ -58,6 +65,38 @@ export const RequestSchemas = {
     // With a draft: the draft alone, or a whole body (then serviceId and form as without one).
     then: { if: { anyOf: [{ required: ['serviceId'] }, { required: ['form'] }, { required: ['materials'] }, { required: ['version'] }] }, then: { required: ['serviceId', 'form'] } },
     else: { required: ['serviceId', 'form'] },
+  },
+  /**
+   * Counter intake (窗口代录): an application a window clerk enters for a person at the counter — the person
+   * (`applicant`: name and resident id number) and the application whole, or `{draftId}` alone: the clerk's intake
+   * draft (which names the person). A whole body with a `draftId` consumes the draft too.
+   */
+  CounterIntake: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      applicant: applicantSchema,
+      serviceId: id,
+      version: { type: 'integer', minimum: 1 },
+      form: { type: 'object' },
+      materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
+      draftId: draftId,
+    },
+    if: { required: ['draftId'] },
+    then: { if: { anyOf: [{ required: ['applicant'] }, { required: ['serviceId'] }, { required: ['form'] }, { required: ['materials'] }, { required: ['version'] }] }, then: { required: ['applicant', 'serviceId', 'form'] } },
+    else: { required: ['applicant', 'serviceId', 'form'] },
+  },
+  /** A counter-intake draft begun: the person at the counter and the service (its form and materials come later, as a Draft's). */
+  IntakeDraft: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['applicant', 'serviceId'],
+    properties: {
+      applicant: applicantSchema,
+      serviceId: id,
+      form: { type: 'object' },
+      materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
+    },
   },
   /** A draft: the service, the form so far (partial: nothing is required yet) and the materials chosen. */
   Draft: {

@@ -49,6 +49,7 @@ export const ErrorCodes = {
   'EFFECT.NOT_FAILED': 'The effect has not failed',
   'PROGRESS.NOT_FOUND': 'No application with this number and check code',
   'DRAFT.NOT_FOUND': 'No such draft',
+  'APPLICANT.MISMATCH': 'The name is not the one kept for this resident id number',
   'DRAFT.LIMIT_REACHED': 'You keep as many drafts as one may',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -30,7 +30,7 @@ export const REGISTRATION_ACCEPTED = {
 } as const;
 
 export function apiRouter(services: HttpServices & { limiters: Limiters }): Router {
-  const { identity, applications, catalog, admin, files, certificates, effects, progress, drafts } = services;
+  const { identity, applications, catalog, admin, files, certificates, effects, progress, drafts, intake } = services;
   const router = Router();
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12 } });
   // The one file of field "file"; whatever multer cannot read is a malformed upload (400), never a 500.
@@ -125,6 +125,30 @@ export function apiRouter(services: HttpServices & { limiters: Limiters }): Rout
   });
   router.post('/applications/:id/rating', async (req, res) => {
     res.status(201).json(await applications.rate(principalOf(res), req.params.id!, req.body));
+  });
+
+  // Counter intake (窗口代录): window clerks enter applications for the people at their counter
+  router.post('/intake/applications', async (req, res) => {
+    const entered = await intake.enter(principalOf(res), req.body);
+    // The answer carries the receipt's check code, given this once: no cache keeps it.
+    res.status(201).location(`/api/v1/applications/${entered.id}`).set('ETag', etag(entered.version)).set('Cache-Control', 'no-store').json(entered);
+  });
+  router.get('/intake/drafts', async (_req, res) => {
+    res.json(await intake.listDrafts(principalOf(res)));
+  });
+  router.post('/intake/drafts', async (req, res) => {
+    const draft = await intake.startDraft(principalOf(res), req.body);
+    res.status(201).location(`/api/v1/intake/drafts/${draft.id}`).json(draft);
+  });
+  router.get('/intake/drafts/:id', async (req, res) => {
+    res.json(await intake.getDraft(principalOf(res), req.params.id!));
+  });
+  router.put('/intake/drafts/:id', async (req, res) => {
+    res.json(await intake.updateDraft(principalOf(res), req.params.id!, req.body));
+  });
+  router.delete('/intake/drafts/:id', async (req, res) => {
+    await intake.removeDraft(principalOf(res), req.params.id!);
+    res.status(204).end();
   });
 
   // Drafts (the keeper's own)

@@ -51,6 +51,7 @@ export const ErrorStatuses = {
   'PROGRESS.NOT_FOUND': 404,
   'DRAFT.NOT_FOUND': 404,
   'DRAFT.LIMIT_REACHED': 409,
+  'APPLICANT.MISMATCH': 409,
 } as const satisfies Record<ErrorCode, number>;
 
 export interface Problem {

@@ -12,6 +12,7 @@ import type { AuditUseCases } from '../application/audit.js';
 import type { CertificateUseCases } from '../application/certificates.js';
 import type { ProgressUseCases } from '../application/progress.js';
 import type { DraftUseCases } from '../application/drafts.js';
+import type { IntakeUseCases } from '../application/intake.js';
 import type { WorkingCalendar } from '../domain/calendar.js';
 
 export interface HttpServices {
@@ -28,6 +29,8 @@ export interface HttpServices {
   progress: ProgressUseCases;
   /** Applications being prepared, kept for their owner. */
   drafts: DraftUseCases;
+  /** Counter intake (窗口代录): applications window clerks enter for the people who walk in, and their intake drafts. */
+  intake: IntakeUseCases;
   /** The public keys, as a JWKS, for offline checkers. */
   keys: () => object;
   /** Departments and certificate types, for the pages' titles. */

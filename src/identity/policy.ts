@@ -16,6 +16,10 @@
  * - Who finds a commitment true or false: a clerk of its post-check department (`requirePostCheck`).
  * - Files: everyone reads only their own (`fileOwnerFor`). Drafts are their keeper's (`draftKeeper`); progress
  *   lookup is anyone's who holds the number and check code (`requireCheckCodeHolder`).
+ * - Counter intake (窗口代录): a clerk of a service's intake window enters an application for a person who walked in
+ *   (`requireCounterIntake`); the application is that person's — their account's, or, without one, the counter's
+ *   record of their resident id number, which becomes theirs when they hold an account with that number
+ *   (`appliesAs`). The clerk's intake drafts are theirs (`intakeDraftKeeper`).
  */
 import { OnevisitError } from '../domain/errors.js';
 import { pickByPointers } from '../domain/pointer.js';
@@ -29,6 +33,19 @@ export interface Subject {
   userId: string;
   role: Role;
   departments: readonly string[];
+  /** The subject's full resident id number, if their account has one (server-side only). */
+  idNumber?: string;
+  /**
+   * The counter's record of a person with the subject's resident id number, when one exists (looked up by the use
+   * case before asking): applications entered for that person before they had an account.
+   */
+  walkIn?: WalkInFacts;
+}
+
+/** A person an application was entered for at a counter while they had no account: the record's id and their id number. */
+export interface WalkInFacts {
+  id: string;
+  idNumber: string;
 }
 
 export type Capability =
@@ -49,11 +66,12 @@ export type Capability =
   | 'effect.list'
   | 'effect.retry'
   | 'audit.read'
-  | 'draft.keep';
+  | 'draft.keep'
+  | 'application.intake';
 
 const CAPABILITIES = {
   citizen: ['application.submit', 'application.read', 'notice.object', 'file.upload', 'certificate.wallet', 'certificate.read', 'draft.keep'],
-  clerk: ['application.read', 'application.queue', 'file.upload', 'certificate.read', 'commitment.check'],
+  clerk: ['application.read', 'application.queue', 'file.upload', 'certificate.read', 'commitment.check', 'application.intake'],
   admin: ['definition.author', 'user.manage', 'user.disable', 'user.enable', 'calendar.edit', 'metrics.read', 'effect.list', 'effect.retry', 'audit.read'],
 } as const satisfies Record<Role, readonly Capability[]>;
 
@@ -77,6 +95,7 @@ const CAPABILITY_NAMES = {
   'effect.retry': 'retry outbox effects',
   'audit.read': 'read the audit trail',
   'draft.keep': 'keep drafts',
+  'application.intake': 'enter applications at a counter for the people who walk in',
 } as const satisfies Record<Capability, string>;
 
 /** Whether the subject's role carries the capability. */
@@ -109,7 +128,7 @@ export function requireApplicationReader(subject: Subject): void {
 // ── Applications ────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** What GET /applications lists: the subject's own applications, or a queue of their departments' open tasks. */
-export type ListScope = { kind: 'own'; applicantId: string } | { kind: 'queue'; departments: string[] };
+export type ListScope = { kind: 'own'; applicantIds: string[] } | { kind: 'queue'; departments: string[] };
 
 /**
  * Whoever applies lists their own applications; whoever works a queue lists the open tasks of their departments,
@@ -118,7 +137,7 @@ export type ListScope = { kind: 'own'; applicantId: string } | { kind: 'queue'; 
  * shows a reviewer nothing the detail would not; the detail is cut by `visibilityOf`.
  */
 export function listScope(subject: Subject, department?: string): ListScope {
-  if (may(subject, 'application.submit')) return { kind: 'own', applicantId: subject.userId };
+  if (may(subject, 'application.submit')) return { kind: 'own', applicantIds: appliesAs(subject) };
   requireCapability(subject, 'application.queue');
   if (department === undefined) return { kind: 'queue', departments: [...subject.departments] };
   if (!subject.departments.includes(department)) throw new OnevisitError('AUTH.FORBIDDEN', `you are not a clerk of ${department}`);
@@ -217,7 +236,7 @@ export function actorFor(subject: Subject, access: ApplicationAccess): ActorRef 
 function standingOn(subject: Subject, app: ApplicationFacts): ApplicationAccess | undefined {
   switch (STANDING[subject.role]) {
     case 'applicant':
-      return subject.userId === app.applicantId ? { kind: 'owner' } : undefined;
+      return appliesAs(subject).includes(app.applicantId) ? { kind: 'owner' } : undefined;
     case 'department': {
       const involved = involvedDepartments(app.compiled);
       const mine = subject.departments.filter((d) => involved.has(d));
@@ -228,6 +247,17 @@ function standingOn(subject: Subject, app: ApplicationFacts): ApplicationAccess 
     case 'none':
       return undefined;
   }
+}
+
+/**
+ * The applicant ids whose applications are the subject's: their account's, and the counter's record of the person
+ * with their resident id number (applications entered for them at a counter before they registered) — only when the
+ * record's number is the one on their account.
+ */
+export function appliesAs(subject: Subject): string[] {
+  const walkIn = subject.walkIn;
+  const samePerson = walkIn !== undefined && subject.idNumber !== undefined && walkIn.idNumber === subject.idNumber;
+  return samePerson ? [subject.userId, walkIn.id] : [subject.userId];
 }
 
 function permitted(access: ApplicationAccess, action: ApplicationAction): ApplicationAccess {
@@ -351,6 +381,9 @@ export const EVENT_SENDERS = {
 /** Who submits an application. */
 const SUBMITTERS = ['applicant'] as const satisfies readonly ActorKind[];
 
+/** Who enters an application at a counter for the person it is for (窗口代录): a clerk, of the service's intake window. */
+const COUNTER_ENTERERS = ['clerk'] as const satisfies readonly ActorKind[];
+
 /** The events a clerk of any department sends, whichever is responsible: an objection is anyone's. */
 const ANY_DEPARTMENT = ['OBJECTION'] as const satisfies readonly EventType[];
 
@@ -359,8 +392,9 @@ const ANY_DEPARTMENT = ['OBJECTION'] as const satisfies readonly EventType[];
  * inside its transaction. Refusals are AUTH.FORBIDDEN.
  */
 export const eventSenders = {
-  requireSubmitter(actor: ActorRef): void {
+  requireSubmitter(actor: ActorRef, enteredBy?: ActorRef): void {
     if (!(SUBMITTERS as readonly ActorKind[]).includes(actor.kind)) throw new OnevisitError('AUTH.FORBIDDEN', `applications are submitted by ${SUBMITTERS.join(' or ')}s, not by ${actor.kind}`);
+    if (enteredBy && !(COUNTER_ENTERERS as readonly ActorKind[]).includes(enteredBy.kind)) throw new OnevisitError('AUTH.FORBIDDEN', `applications are entered at a counter by ${COUNTER_ENTERERS.join(' or ')}s, not by ${enteredBy.kind}`);
   },
   /** Whether this kind of actor sends `type` at all. */
   requireKind(type: EventType, actor: ActorRef): void {
@@ -490,11 +524,33 @@ export function fileOwnerFor(subject: Subject): string {
 /**
  * Who keeps drafts (GET/POST/PUT/DELETE /drafts), and under which key: a citizen keeps their own, and sees no one
  * else's — another's draft is DRAFT.NOT_FOUND, as an unknown id is. Everyone else is refused (AUTH.FORBIDDEN) before
- * any draft is looked up. A clerk preparing a counter intake would be given `draft.keep` here; their drafts would be
- * kept under their own id too.
+ * any draft is looked up. A clerk's counter-intake drafts are `intakeDraftKeeper`'s.
  */
 export function draftKeeper(subject: Subject): string {
   requireCapability(subject, 'draft.keep');
+  return subject.userId;
+}
+
+/**
+ * Who enters an application at a counter for a person who walked in (窗口代录): a clerk of the service's intake window
+ * (its `intake` step's `window` department). Anyone else is refused (AUTH.FORBIDDEN): other roles before anything is
+ * looked up, a reviewer or a clerk of another window once the service is known.
+ */
+export function requireCounterIntake(subject: Subject, compiled: CompiledService): void {
+  requireCapability(subject, 'application.intake');
+  const window = windowOf(compiled);
+  if (window === undefined || !subject.departments.includes(window)) {
+    throw new OnevisitError('AUTH.FORBIDDEN', `${compiled.definition.id} is entered at the counter by clerks of ${window ?? 'its window (it has none)'}`);
+  }
+}
+
+/**
+ * Who keeps counter-intake drafts (an application being entered for a walk-in applicant): the clerk entering it,
+ * under their own id; anyone without the intake capability is refused before any draft is looked up. (Which
+ * services they may enter is `requireCounterIntake`'s.)
+ */
+export function intakeDraftKeeper(subject: Subject): string {
+  requireCapability(subject, 'application.intake');
   return subject.userId;
 }
 

@@ -80,6 +80,12 @@ export interface SubmitRequest {
   /** A specific published version; the latest when absent. */
   version?: number;
   applicant: ActorRef;
+  /**
+   * Counter intake (窗口代录): the clerk who entered the application for the applicant. The files cited are theirs
+   * (the scans they uploaded) and become the applicant's in the submission's transaction; the certificates cited
+   * and taken from the wallet are the applicant's. The submission's event records them (payload `enteredBy`).
+   */
+  enteredBy?: ActorRef;
   form: unknown;
   materials?: MaterialClaim[];
   /** Written in the submission's transaction beside the application (a check code, a consumed draft). */
@@ -126,10 +132,11 @@ export class Engine {
   }
 
   async submit(request: SubmitRequest): Promise<ApplicationView> {
-    this.options.senders.requireSubmitter(request.applicant);
+    this.options.senders.requireSubmitter(request.applicant, request.enteredBy);
     const service = await this.services.latestOrVersion(request.serviceId, request.version);
     const form = service.checkForm(request.form);
-    const claimed = await resolveClaims(service.compiled, form, request.materials ?? [], request.applicant.id, this.options.materials);
+    const enteredBy = request.enteredBy ? ({ kind: request.enteredBy.kind, id: request.enteredBy.id } satisfies ActorRef) : undefined;
+    const claimed = await resolveClaims(service.compiled, form, request.materials ?? [], request.applicant.id, this.options.materials, '/materials', enteredBy?.id);
     const records = await satisfyFromWallet(service.compiled, form, claimed, request.applicant.id, this.options.materials);
     const owed = checkCompleteness(service.compiled.definition, service.compiled, form, records);
     const input: ApplicationInput = { form, materials: records, owed };
@@ -153,7 +160,10 @@ export class Engine {
       updatedAt: at,
       tracking,
     };
-    const event: EventRow = { applicationId: id, seq: 1, type: 'SUBMIT', actor: request.applicant, payload: { type: 'SUBMIT', input, actor: request.applicant, at }, at };
+    const event: EventRow = { applicationId: id, seq: 1, type: 'SUBMIT', actor: request.applicant, payload: { type: 'SUBMIT', input, actor: request.applicant, at, ...(enteredBy ? { enteredBy } : {}) }, at };
+    const scans = enteredBy ? Object.values(records).flatMap((r) => (r.fileId !== undefined ? [r.fileId] : [])) : [];
+    const alongside: SubmissionAlongside | undefined =
+      scans.length > 0 ? { ...request.alongside, adoptsFiles: { fileIds: scans, from: enteredBy!.id, to: request.applicant.id } } : request.alongside;
     const effects = effectsOf(actions, id, 1);
     const number = await this.options.store.insertApplication({
       row: rowWithoutNumber,
@@ -162,7 +172,7 @@ export class Engine {
       ...(effects.length ? { effectLease: this.effectLease() } : {}),
       tasks: taskRowsOf(id, service.compiled, snapshot, tracking, this.calendar()),
       figures: submissionFigures(rowWithoutNumber.serviceId, records, at),
-      ...(request.alongside ? { alongside: request.alongside } : {}),
+      ...(alongside ? { alongside } : {}),
     });
     const row = { ...rowWithoutNumber, number };
     this.remember(id, { row, snapshot, service });

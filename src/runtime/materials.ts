@@ -21,11 +21,13 @@ export async function resolveClaims(
   ownerId: string,
   verifier: MaterialVerifier,
   base = '/materials',
+  /** Whose uploads the cited files are, when not the applicant's: the clerk who scanned them at a counter. */
+  filesOwnerId: string = ownerId,
 ): Promise<Record<string, MaterialRecord>> {
   const definition = service.definition;
   const issues: Issue[] = [];
   const records: Record<string, MaterialRecord> = {};
-  const fileProblems = await checkFiles(definition, claims, ownerId, verifier);
+  const fileProblems = await checkFiles(definition, claims, filesOwnerId, verifier);
   for (const [i, claim] of claims.entries()) {
     const at = `${base}/${i}`;
     const material = definition.materials.find((m) => m.id === claim.materialId);

@@ -147,6 +147,11 @@ export interface SubmissionAlongside {
   checkCode?: { salt: string; hash: string };
   /** The draft the application was made from: deleted; when it is not there (any more) as its owner's, DRAFT.NOT_FOUND and nothing is written. */
   consumesDraft?: { id: string; ownerId: string };
+  /**
+   * Files a clerk uploaded for the application at a counter (scans of paper materials): from now on the applicant's,
+   * as a file they uploaded would be — downloads and later citations ask the applicant's ownership.
+   */
+  adoptsFiles?: { fileIds: string[]; from: string; to: string };
 }
 
 /**
@@ -238,8 +243,8 @@ export interface DefinitionStore {
  * engine asks it on the state it decides on, inside the transaction; each `require…` throws AUTH.FORBIDDEN.
  */
 export interface EventSenders {
-  /** Whether this actor submits applications. */
-  requireSubmitter(actor: ActorRef): void;
+  /** Whether this actor submits applications (and `enteredBy`, when given, enters them at a counter for the applicant). */
+  requireSubmitter(actor: ActorRef, enteredBy?: ActorRef): void;
   /** Whether this kind of actor sends `type` at all. */
   requireKind(type: EventType, actor: ActorRef): void;
   /** Whether the actor may send `type` where `department` is responsible for it now (undefined: no department is). */

@@ -84,8 +84,10 @@ const SUMMARY_COLUMNS = ['id', 'number', 'service_id', 'service_version', 'appli
 
 export function createApplicationQueries(db: Database) {
   return {
-    async listForApplicant(applicantId: string, filters: ListFilters & { now: Date }): Promise<ApplicationSummaryRow[]> {
-      const query = db('applications').select(SUMMARY_COLUMNS).where({ applicant_id: applicantId });
+    /** The applications of one applicant, or of several ids one person applies under (an account, a counter's record of them). */
+    async listForApplicant(applicantIds: string | readonly string[], filters: ListFilters & { now: Date }): Promise<ApplicationSummaryRow[]> {
+      const ids = typeof applicantIds === 'string' ? [applicantIds] : [...applicantIds];
+      const query = db('applications').select(SUMMARY_COLUMNS).whereIn('applicant_id', ids);
       if (filters.status) query.where({ status: filters.status });
       if (filters.warning) whereWarning(query, '', filters.warning, filters.now.toISOString());
       return (await query.orderBy('created_at', 'desc').limit(filters.limit ?? 50).offset(filters.offset ?? 0)).map(summaryFromRow);

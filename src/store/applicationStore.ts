@@ -188,6 +188,12 @@ async function insertApplications(w: Writer, batch: readonly NewApplication[]): 
     ]),
   );
   await w.run(multiRowInsert('application_events', EVENT_COLUMNS, batch.length), batch.flatMap(({ event }) => eventValues(event)));
+  for (const { alongside } of batch) {
+    const adopted = alongside?.adoptsFiles;
+    if (adopted && adopted.fileIds.length > 0) {
+      await w.run(`UPDATE files SET owner_id = ? WHERE owner_id = ? AND id IN (${adopted.fileIds.map(() => '?').join(', ')})`, [adopted.to, adopted.from, ...adopted.fileIds]);
+    }
+  }
   const codes = batch.flatMap(({ row, alongside }) => (alongside?.checkCode ? [[row.id, alongside.checkCode.salt, alongside.checkCode.hash]] : []));
   if (codes.length) await w.run(multiRowInsert('application_check_codes', CHECK_CODE_COLUMNS, codes.length), codes.flat());
   for (const { row, effects, effectLease, tasks } of batch) {

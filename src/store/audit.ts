@@ -25,6 +25,7 @@ import type { Database } from './database.js';
 import { isPostgres } from './database.js';
 import { GENESIS_HASH } from './migrations/009_audit.js';
 import { writeTransaction, type Writer } from './writeTransaction.js';
+import { enteredByOf } from '../runtime/enteredBy.js';
 
 export { GENESIS_HASH };
 
@@ -144,20 +145,25 @@ const missingHead = () => new Error('the audit head row is missing: the database
  */
 export function applicationEventAudit(event: EventRow, status: ApplicationStatus, service?: string): AuditEntry {
   const matter = typeof event.payload.matter === 'string' ? event.payload.matter : undefined;
+  // Entered at a counter (窗口代录): the clerk who entered it acted, for the applicant.
+  const enteredBy = enteredByOf(event.payload);
+  const actor = enteredBy ?? event.actor;
   return {
     at: event.at,
     kind: AuditKinds.applicationEvent,
-    actor: { kind: event.actor.kind, id: event.actor.id ?? null },
+    actor: { kind: actor.kind, id: actor.id ?? null },
     subject: { kind: 'application', id: event.applicationId },
     detail: {
       type: event.type,
       seq: event.seq,
       status,
       ...(matter === undefined ? {} : { matter }),
+      ...(enteredBy ? { onBehalfOf: { kind: event.actor.kind, id: event.actor.id } } : {}),
       ...(service === undefined ? {} : { service }),
     },
   };
 }
+
 
 export interface AuditFilters {
   subjectKind?: string;

@@ -12,8 +12,15 @@ export interface DraftRecord {
   serviceId: string;
   form: Record<string, unknown>;
   materials: unknown[];
+  /** A counter-intake draft's applicant (the person who walked in; the owner is the clerk), with the full id number: server-side only. */
+  applicant?: DraftApplicant;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface DraftApplicant {
+  name: string;
+  idNumber: string;
 }
 
 export type DraftSummary = Omit<DraftRecord, 'form' | 'materials'>;
@@ -39,12 +46,12 @@ export interface DraftStore {
 // The count and the insert in one statement: on SQLite (one writer) the cap holds exactly; on PostgreSQL two
 // creations racing may both see one below it and end one above — a cap on storage, not a rule anyone relies on.
 const CREATE_SQL =
-  'INSERT INTO drafts (id, owner_id, service_id, form, materials, created_at, updated_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM drafts WHERE owner_id = ?) < ?';
+  'INSERT INTO drafts (id, owner_id, service_id, form, materials, created_at, updated_at, applicant_name, applicant_id_number) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM drafts WHERE owner_id = ?) < ?';
 
 export function createDraftStore(db: Database): DraftStore {
   return {
     async create(draft, limit) {
-      const values = [draft.id, draft.ownerId, draft.serviceId, JSON.stringify(draft.form), JSON.stringify(draft.materials), draft.createdAt, draft.updatedAt, draft.ownerId, limit];
+      const values = [draft.id, draft.ownerId, draft.serviceId, JSON.stringify(draft.form), JSON.stringify(draft.materials), draft.createdAt, draft.updatedAt, draft.applicant?.name ?? null, draft.applicant?.idNumber ?? null, draft.ownerId, limit];
       return (await writeTransaction(db, (w) => w.run(CREATE_SQL, values))) === 1;
     },
 
@@ -82,5 +89,6 @@ function fromRow(row: Row): DraftRecord {
   const form = JSON.parse(String(row.form)) as unknown;
   const materials = JSON.parse(String(row.materials)) as unknown;
   if (form === null || typeof form !== 'object' || Array.isArray(form) || !Array.isArray(materials)) throw new Error(`draft ${String(row.id)} holds a form or materials of another shape`);
-  return { ...summaryFromRow(row), form: form as Record<string, unknown>, materials };
+  const applicant = row.applicant_id_number == null ? undefined : { name: String(row.applicant_name), idNumber: String(row.applicant_id_number) };
+  return { ...summaryFromRow(row), form: form as Record<string, unknown>, materials, ...(applicant ? { applicant } : {}) };
 }

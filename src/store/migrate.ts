@@ -12,6 +12,7 @@ import * as scale from './migrations/008_scale.js';
 import * as audit from './migrations/009_audit.js';
 import * as accounts from './migrations/010_accounts.js';
 import * as progressDrafts from './migrations/011_progress_drafts.js';
+import * as counterIntake from './migrations/012_counter_intake.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '009_audit': audit,
   '010_accounts': accounts,
   '011_progress_drafts': progressDrafts,
+  '012_counter_intake': counterIntake,
 };
 
 const source: Knex.MigrationSource<string> = {

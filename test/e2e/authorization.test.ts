@@ -56,6 +56,8 @@ interface World {
   draft: string;
   /** A new draft of A's. */
   freshDraft(): Promise<string>;
+  /** A new counter-intake draft of the window clerk's. */
+  intakeDraft(): Promise<string>;
 }
 
 /** One request of a row: path parameters (defaults below), a JSON body or a file, a token other than the role's. */
@@ -78,6 +80,9 @@ const signedIn = (status: number): Expectation => ({ ...everyone(status), anonym
 const adminOnly = (status: number): Expectation => ({ ...everyone(403), anonymous: 401, admin: status });
 
 let registrations = 0;
+let walkIns = 0;
+/** A person at the counter without an account: a name and an id number of their own. */
+const walkInPerson = () => ({ name: '赵建国', idNumber: makeResidentIdNumber({ birthDate: '1955-06-15', sequence: 100 + ++walkIns }) });
 let newUsers = 0;
 /** A draft as a citizen starts it: the service and the first answers. */
 const draftBody = { serviceId: businessStartup.id, form: { company: { name: '兰州青禾信息技术有限公司' } } };
@@ -230,6 +235,28 @@ const MATRIX: Row[] = [
   { route: 'GET /progress', expect: everyone(200), call: (_role, w) => ({ query: { number: w.receipt.number, code: w.receipt.code } }) },
   // Drafts are each citizen's own; the others are refused before any lookup.
   { route: 'GET /drafts', expect: { ...everyone(403), anonymous: 401, citizenOwner: 200, citizenOther: 200 } },
+  {
+    route: 'POST /intake/applications',
+    expect: { ...everyone(403), anonymous: 401, clerkWindow: 201 },
+    call: async (role, w) => ({ body: { applicant: walkInPerson(), serviceId: businessStartup.id, form: exampleForm, materials: role === 'clerkWindow' ? await materialsFor(w.server, w.people.clerkWindow) : w.materials.citizenOwner } }),
+  },
+  { route: 'GET /intake/drafts', expect: { ...everyone(403), anonymous: 401, clerkWindow: 200, clerkMatter: 200, clerkOther: 200 } },
+  {
+    route: 'POST /intake/drafts',
+    expect: { ...everyone(403), anonymous: 401, clerkWindow: 201 },
+    call: () => ({ body: { applicant: walkInPerson(), serviceId: businessStartup.id } }),
+  },
+  { route: 'GET /intake/drafts/{id}', expect: { ...everyone(403), anonymous: 401, clerkWindow: 200, clerkMatter: 404, clerkOther: 404 }, call: async (_role, w) => ({ params: { id: await w.intakeDraft() } }) },
+  {
+    route: 'PUT /intake/drafts/{id}',
+    expect: { ...everyone(403), anonymous: 401, clerkWindow: 200, clerkMatter: 404, clerkOther: 404 },
+    call: async (_role, w) => ({ params: { id: await w.intakeDraft() }, body: draftBody }),
+  },
+  {
+    route: 'DELETE /intake/drafts/{id}',
+    expect: { ...everyone(403), anonymous: 401, clerkWindow: 204, clerkMatter: 404, clerkOther: 404 },
+    call: async (_role, w) => ({ params: { id: await w.intakeDraft() } }),
+  },
   { route: 'POST /drafts', expect: { ...everyone(403), anonymous: 401, citizenOwner: 201, citizenOther: 201 }, call: () => ({ body: draftBody }) },
   { route: 'GET /drafts/{id}', expect: { ...everyone(403), anonymous: 401, citizenOwner: 200, citizenOther: 404 } },
   { route: 'PUT /drafts/{id}', expect: { ...everyone(403), anonymous: 401, citizenOwner: 200, citizenOther: 404 }, call: () => ({ body: draftBody }) },
@@ -395,6 +422,7 @@ for (const kind of databaseKinds) {
         receipt: { number: receipt.body.number as string, code: receipt.body.checkCode as string },
         draft: await freshDraft(),
         freshDraft,
+        intakeDraft: async () => (await server.http.post('/api/v1/intake/drafts').set(...people.clerkWindow.auth).send({ applicant: walkInPerson(), serviceId: businessStartup.id }).expect(201)).body.id as string,
       };
     });
     after(async () => world?.server.close());

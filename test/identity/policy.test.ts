@@ -20,6 +20,9 @@ import {
   requireCertificateChanger,
   requireCertificateReader,
   requirePostCheck,
+  requireCounterIntake,
+  intakeDraftKeeper,
+  appliesAs,
   visibilityOf,
   type CertificateContext,
   type Subject,
@@ -69,11 +72,34 @@ describe('the authorization policy', () => {
   });
 
   it('lists a citizen their own applications and a clerk the queue of their departments, or of one of them', () => {
-    expect(listScope(applicant, 'taxation')).to.deep.equal({ kind: 'own', applicantId: 'u-applicant' });
+    expect(listScope(applicant, 'taxation')).to.deep.equal({ kind: 'own', applicantIds: ['u-applicant'] });
     expect(listScope(tax)).to.deep.equal({ kind: 'queue', departments: ['taxation'] });
     expect(listScope({ ...tax, departments: ['taxation', 'banking'] }, 'banking')).to.deep.equal({ kind: 'queue', departments: ['banking'] });
     expect(refusal(() => listScope(tax, 'banking'))).to.equal('AUTH.FORBIDDEN');
     expect(refusal(() => listScope(admin))).to.equal('AUTH.FORBIDDEN');
+  });
+
+  it('lets a clerk of the intake window enter applications at the counter, and nobody else', () => {
+    expect(() => requireCounterIntake(window, startup)).to.not.throw();
+    expect(refusal(() => requireCounterIntake(tax, startup))).to.equal('AUTH.FORBIDDEN');
+    expect(refusal(() => requireCounterIntake(water, startup))).to.equal('AUTH.FORBIDDEN');
+    expect(refusal(() => requireCounterIntake(applicant, startup))).to.equal('AUTH.FORBIDDEN');
+    expect(refusal(() => requireCounterIntake(admin, startup))).to.equal('AUTH.FORBIDDEN');
+    expect(intakeDraftKeeper(tax)).to.equal('u-tax');
+    expect(refusal(() => intakeDraftKeeper(applicant))).to.equal('AUTH.FORBIDDEN');
+  });
+
+  it("gives a citizen the applications entered at a counter for the person with their id number, and no one else's", () => {
+    const walkInApp = { id: 'a-2', applicantId: 'w-person', compiled: startup };
+    const holder: Subject = { ...stranger, idNumber: '110105199003071234', walkIn: { id: 'w-person', idNumber: '110105199003071234' } };
+    expect(appliesAs(holder)).to.deep.equal(['u-stranger', 'w-person']);
+    expect(applicationAccess(holder, walkInApp).kind).to.equal('owner');
+    expect(listScope(holder)).to.deep.equal({ kind: 'own', applicantIds: ['u-stranger', 'w-person'] });
+    // A record of another number is not theirs, nor is it anyone's without an id number.
+    const other: Subject = { ...stranger, idNumber: '110105199003071250', walkIn: { id: 'w-person', idNumber: '110105199003071234' } };
+    expect(refusal(() => applicationAccess(other, walkInApp))).to.equal('APPLICATION.NOT_FOUND');
+    expect(refusal(() => applicationAccess({ ...stranger, walkIn: { id: 'w-person', idNumber: '110105199003071234' } }, walkInApp))).to.equal('APPLICATION.NOT_FOUND');
+    expect(applicationAccess(window, walkInApp).kind).to.equal('window');
   });
 
   it('tells the applicant, the window and a reviewer apart; to anyone else the application is not there', () => {

@@ -58,6 +58,7 @@ export const STORED_TABLES = [
   'calendar_days',
   'application_check_codes',
   'drafts',
+  'walk_in_applicants',
 ] as const;
 
 export type StoredCounts = Record<(typeof STORED_TABLES)[number] | 'blobs', number>;
