@@ -2,7 +2,7 @@
  * The API's request payloads as JSON Schemas: requests are checked against these, and the OpenAPI
  * document publishes these same objects, so the two cannot drift apart.
  */
-import { ApplicationStatuses, WarningLevels } from '../domain/vocabulary.js';
+import { ApplicationStatuses, QueueSorts, QueueStages, WarningLevels } from '../domain/vocabulary.js';
 import { AuditSubjectKinds } from '../domain/audit.js';
 import { TaskKinds, eventRequestSchema, materialClaimSchema } from '../definitions/index.js';
 
@@ -153,6 +153,9 @@ export const RequestSchemas = {
       kind: { enum: Object.values(TaskKinds) },
       party: { enum: ['clerk', 'applicant'] },
       claimed: { enum: ['me', 'nobody'] },
+      stage: { enum: Object.values(QueueStages) },
+      serviceId: id,
+      sort: { enum: Object.values(QueueSorts) },
       limit: { type: 'integer', minimum: 1, maximum: 200 },
       offset: { type: 'integer', minimum: 0, maximum: 100000 },
     },

@@ -11,3 +11,5 @@ export * from './machineTypes.js';
 export { eventRequestSchema, materialClaimSchema, type EventRequest, type MaterialClaim } from './eventRequest.js';
 export { parseDepartments, parseCertificateTypes, catalogContext, type Department, type CertificateType } from './catalog.js';
 export { nextMove, type NextMove } from './autopilot.js';
+export { possibleEvents, type PossibleEvent } from './possibleEvents.js';
+export { schemasAtPointer } from './formSchema.js';

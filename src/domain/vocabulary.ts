@@ -83,3 +83,14 @@ export type WarningLevel = (typeof WarningLevels)[keyof typeof WarningLevels];
 /** The life events (for enterprises, the stages of a business) the public catalog files services under. */
 export const LifeEvents = ['birth', 'education', 'employment', 'talent', 'marriage', 'housing', 'health', 'retirement', 'business-start', 'business-operation', 'business-closure'] as const;
 export type LifeEvent = (typeof LifeEvents)[number];
+
+/**
+ * The stages a clerk's queue is cut into: intake tasks to accept; supplements (the applicant's turn, or answered
+ * and back at the window); the departments' own work (matters, inspections, notices, post-checks).
+ */
+export const QueueStages = { accept: 'accept', supplements: 'supplements', review: 'review' } as const;
+export type QueueStage = (typeof QueueStages)[keyof typeof QueueStages];
+
+/** How a queue is ordered: the nearest deadline first, or the latest submission first. */
+export const QueueSorts = { due: 'due', submitted: 'submitted' } as const;
+export type QueueSort = (typeof QueueSorts)[keyof typeof QueueSorts];

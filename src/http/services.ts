@@ -2,6 +2,7 @@
 import type { Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { Department, CertificateType } from '../definitions/index.js';
+import type { ServiceDefinition } from '../domain/definition.js';
 import type { Identity } from '../identity/index.js';
 import type { FileUseCases } from '../application/files.js';
 import type { ApplicationUseCases } from '../application/applications.js';
@@ -37,6 +38,8 @@ export interface HttpServices {
   reference: () => { departments: readonly Department[]; certificateTypes: readonly CertificateType[] };
   /** Titles for the public verify page. */
   describeCertificate: (type: string, issuer: string) => { typeTitle: string; issuerTitle: string };
+  /** One published version of a service (compiled once, cached): the titles of its form, materials and matters for the pages. */
+  definitionOf: (serviceId: string, version: number) => Promise<ServiceDefinition>;
   /** The clock and the working-day calendar deadlines are counted on: for the working days left a page shows. */
   time: { now: () => Date; calendar: () => WorkingCalendar };
   /** The public address a certificate's QR code opens (the one its PDF prints). */
