@@ -502,7 +502,7 @@ export const work = defineMessages(zhHans, {
     'work.supplement.change': 'Change the ticked items',
     'work.supplement.send.REQUEST_SUPPLEMENT': 'Send the supplement request',
     'work.supplement.send.RETURN': 'Return to the applicant',
-    'work.notice.intro': 'Your application for “{service}” (number {number}) needs more from you. Please provide all of the following:',
+    'work.notice.intro': 'Your application for "{service}" (number {number}) needs more from you. Please provide all of the following:',
     'work.notice.materials': 'Materials:',
     'work.notice.fields': 'Answers to correct:',
     'work.notice.outro': 'The deadline is paused until you supplement; we will carry on as soon as everything is in.',
