@@ -12,6 +12,7 @@ import { LANGUAGE_COOKIE, isLocale, pageLocale } from './locale.js';
 import { createRenderer, assetsDir } from './render.js';
 import { CsrfRefused, parseCookies, safeReturn, type PageKit, type WebOptions } from './kit.js';
 import { publicPages } from './pages/public.js';
+import { adminPages } from './pages/admin.js';
 import type { WebServices } from './services.js';
 
 export type { WebServices } from './services.js';
@@ -64,6 +65,7 @@ export function webRouter(services: WebServices, options: WebOptions): Router {
   });
 
   publicPages(router, kit);
+  adminPages(router, kit);
 
   // An unknown address is a page for browsers; a client that asks for JSON gets the API's problem+json.
   router.use((req: Request, res: Response) => {

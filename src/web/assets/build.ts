@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sass from 'sass';
+import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const source = path.join(root, 'src/web/assets');
@@ -20,4 +21,19 @@ fs.copyFileSync(path.join(govuk, 'govuk-frontend.min.js'), path.join(out, 'govuk
 for (const file of fs.readdirSync(source)) {
   if (file.endsWith(".js") || file.endsWith(".svg")) fs.copyFileSync(path.join(source, file), path.join(out, file));
 }
+// The admin editor: CodeMirror 6 and its JSON language bundled into editor.js; mermaid, which only the editor's
+// diagram needs, split into chunks/ and loaded when first drawn.
+fs.rmSync(path.join(out, 'chunks'), { recursive: true, force: true });
+await build({
+  entryPoints: { editor: path.join(source, 'editor.mjs') },
+  bundle: true,
+  format: 'esm',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  outdir: out,
+  minify: true,
+  target: 'es2022',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
 console.log(`web assets built in ${path.relative(root, out)}`);
