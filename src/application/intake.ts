@@ -147,6 +147,25 @@ export function createIntakeUseCases({ engine, applications, drafts, walkIns, ac
       return { ...detail, applicant: { name: applicant.name, idNumberMasked: maskResidentId(person.idNumber), hasAccount: applicant.hasAccount }, checkCode: code };
     },
 
+    /**
+     * Of the services `serviceIds`, those the subject enters at their window's counter; AUTH.FORBIDDEN when there is
+     * none (a reviewer, a clerk of no window): the counter is not theirs.
+     */
+    async enterable(subject: Subject, serviceIds: readonly string[]): Promise<string[]> {
+      requireCapability(subject, 'application.intake');
+      const open: string[] = [];
+      for (const serviceId of serviceIds) {
+        try {
+          await windowService(subject, serviceId);
+          open.push(serviceId);
+        } catch (error) {
+          if (!(error instanceof OnevisitError) || error.code !== 'AUTH.FORBIDDEN') throw error;
+        }
+      }
+      if (open.length === 0) throw new OnevisitError('AUTH.FORBIDDEN', 'no service is taken in at your window');
+      return open;
+    },
+
     /** Begins an intake draft for the person at the counter and a service the clerk's window takes in. */
     async startDraft(subject: Subject, body: unknown): Promise<IntakeDraft> {
       const ownerId = intakeDraftKeeper(subject);

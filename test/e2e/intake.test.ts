@@ -102,8 +102,9 @@ for (const kind of databaseKinds) {
       const visitor = walkIn();
       const materials = await scans(window, businessStartup.id, exampleForm);
       const body = { applicant: visitor, serviceId: businessStartup.id, form: exampleForm, materials };
+      const refused = [await clerkOf('taxation'), await clerkOf('water-affairs'), await person(server, 'citizen'), await person(server, 'admin')];
       const before = await storedCounts(server);
-      for (const who of [await clerkOf('taxation'), await clerkOf('water-affairs'), await person(server, 'citizen'), await person(server, 'admin')]) {
+      for (const who of refused) {
         const res = await server.http.post(intake).set(...who.auth).send(body);
         expectProblem(res, 403, 'AUTH.FORBIDDEN');
       }

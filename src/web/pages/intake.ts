@@ -66,11 +66,13 @@ export function intakePages(router: Router, kit: PageKit): void {
   async function renderStart(res: Response, principal: Principal, values: Record<string, string> = {}, errors: FieldError[] = [], status = 200) {
     const page = contextOf(res);
     const catalog = await services.catalog.list();
+    // Only the services this clerk's window takes in (none: the counter is not theirs, the forbidden page).
+    const enterable = new Set(await services.intake.enterable(principal, catalog.map((s) => s.id)));
     const drafts = await services.intake.listDrafts(principal);
     kit.render(res, 'intake/start.njk', {
       values,
       errors,
-      services: catalog.map((s) => ({ value: s.id, text: page.l(s.title), selected: values.serviceId === s.id })),
+      services: catalog.filter((s) => enterable.has(s.id)).map((s) => ({ value: s.id, text: page.l(s.title), selected: values.serviceId === s.id })),
       drafts: drafts.map((d) => ({
         href: `/work/intake/${encodeURIComponent(d.id)}`,
         text: page.t('intake.draftItem', { name: d.applicant.name, idNumber: d.applicant.idNumberMasked, service: page.l(catalog.find((c) => c.id === d.serviceId)?.title) || d.serviceId }),
