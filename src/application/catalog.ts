@@ -45,10 +45,13 @@ export function createCatalogUseCases({ engine, definitions, validator, definiti
       return (await definitions.latest()).map((p) => summaryOf(p.definition, p.publishedAt));
     },
 
-    /** One service as a citizen reads it before applying: the notice, form, materials and the diagram. */
-    async get(serviceId: string) {
-      const published = await definitions.get(serviceId);
-      if (!published) throw new OnevisitError('SERVICE.NOT_FOUND', `no published service "${serviceId}"`);
+    /**
+     * One service as a citizen reads it before applying: the notice, form, materials and the diagram. The latest
+     * version, or the one named (an application's own, whose form and materials may differ from the latest).
+     */
+    async get(serviceId: string, version?: number) {
+      const published = await definitions.get(serviceId, version);
+      if (!published) throw new OnevisitError('SERVICE.NOT_FOUND', `no published service "${serviceId}"${version !== undefined ? ` version ${version}` : ''}`);
       const compiled = await engine.service(serviceId, published.definition.version);
       return { ...published.definition, hash: published.hash, publishedAt: published.publishedAt, diagram: toMermaid(compiled) };
     },

@@ -1,5 +1,5 @@
 /**
- * Which department an event belongs to in a state (DESIGN §4, the step table): a pure description of the
+ * Which department an event belongs to in a state: a pure description of the
  * workflow. Who may send it — which kinds of actor, and a clerk only as the responsible department's — is the
  * authorization policy's (identity/policy.ts, asked by the engine through its `EventSenders` port).
  */

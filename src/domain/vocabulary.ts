@@ -1,4 +1,4 @@
-/** The closed vocabularies of the product (DESIGN §2, §4). Each is a const object with a derived union. */
+/** The closed vocabularies of the product. Each is a const object with a derived union. */
 
 export const StepKinds = {
   intake: 'intake',

@@ -1,4 +1,4 @@
-/** The routes of `/api/v1` (DESIGN §6). Each reads the request, calls one use case and shapes the answer. */
+/** The routes of `/api/v1` (docs/api.md). Each reads the request, calls one use case and shapes the answer. */
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { OnevisitError } from '../domain/errors.js';

@@ -14,7 +14,7 @@ interface Route {
   method: Method;
   path: string;
   summary: string;
-  /** Who may call it (DESIGN §6). */
+  /** Who may call it (docs/api.md). */
   who: 'anyone' | 'signed in' | 'citizen' | 'clerk' | 'citizen or clerk' | 'admin';
   body?: string | 'multipart' | 'definition';
   response?: string;

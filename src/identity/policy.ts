@@ -267,7 +267,7 @@ function permitted(access: ApplicationAccess, action: ApplicationAction): Applic
 
 /**
  * What each standing is shown of an application: all of it (the applicant, the window); what its matters need (a
- * reviewer: data minimisation, DESIGN §4); or what a public notice publishes (the public: number, service, status,
+ * reviewer: data minimisation); or what a public notice publishes (the public: number, service, status,
  * state — no applicant, form, materials, timeline or tasks).
  */
 const CONTENTS = {
@@ -351,7 +351,7 @@ export function heldTasks<T extends TaskFacts>(subject: Subject, open: readonly 
 // ── Events ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Which kinds of actor send each event (DESIGN §4's step table). A clerk sends one only as a clerk of the
+ * Which kinds of actor send each event (the step table of docs/definition-language.md). A clerk sends one only as a clerk of the
  * department responsible for it in the current state (definitions' `responsibleDepartment`), except the events
  * of ANY_DEPARTMENT.
  */

@@ -12,6 +12,10 @@ import { LANGUAGE_COOKIE, isLocale, pageLocale } from './locale.js';
 import { createRenderer, assetsDir } from './render.js';
 import { CsrfRefused, parseCookies, safeReturn, type PageKit, type WebOptions } from './kit.js';
 import { publicPages } from './pages/public.js';
+import { applyPages } from './pages/apply.js';
+import { workPages } from './pages/work.js';
+import { intakePages } from './pages/intake.js';
+import { portalPages } from './pages/portal.js';
 import { adminPages } from './pages/admin.js';
 import type { WebServices } from './services.js';
 
@@ -65,7 +69,11 @@ export function webRouter(services: WebServices, options: WebOptions): Router {
   });
 
   publicPages(router, kit);
+  applyPages(router, kit);
+  portalPages(router, kit);
   adminPages(router, kit);
+  intakePages(router, kit);
+  workPages(router, kit);
 
   // An unknown address is a page for browsers; a client that asks for JSON gets the API's problem+json.
   router.use((req: Request, res: Response) => {

@@ -4,8 +4,13 @@ import type { CatalogUseCases } from '../application/catalog.js';
 import type { AdminUseCases } from '../application/admin.js';
 import type { CertificateUseCases } from '../application/certificates.js';
 import type { Department, CertificateType } from '../definitions/index.js';
+import type { ServiceDefinition } from '../domain/definition.js';
 import type { Identity } from '../identity/index.js';
 import type { ProgressUseCases } from '../application/progress.js';
+import type { FileUseCases } from '../application/files.js';
+import type { DraftUseCases } from '../application/drafts.js';
+import type { IntakeUseCases } from '../application/intake.js';
+import type { WorkingCalendar } from '../domain/calendar.js';
 
 export interface WebServices {
   identity: Identity;
@@ -19,4 +24,16 @@ export interface WebServices {
   reference: () => { departments: readonly Department[]; certificateTypes: readonly CertificateType[] };
   /** Titles for the public verify page. */
   describeCertificate: (type: string, issuer: string) => { typeTitle: string; issuerTitle: string };
+  /** One published version of a service (compiled once, cached): the titles of its form, materials and matters for the pages. */
+  definitionOf: (serviceId: string, version: number) => Promise<ServiceDefinition>;
+  /** Uploads (a supplement's new files), kept as the uploader's own. */
+  files: FileUseCases;
+  /** Applications being prepared, kept for their owner. */
+  drafts: DraftUseCases;
+  /** Counter intake (窗口代录): applications window clerks enter for the people at their counter, and their intake drafts. */
+  intake: IntakeUseCases;
+  /** The clock and the working-day calendar deadlines are counted on: for the working days left a page shows. */
+  time: { now: () => Date; calendar: () => WorkingCalendar };
+  /** The public address a certificate's QR code opens (the one its PDF prints). */
+  verifyUrl: (certificateId: string) => string;
 }

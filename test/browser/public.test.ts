@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { Locales } from '../../src/domain/i18n.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
-import { openTestServer, type TestServer } from '../support/server.js';
+import { openTestServer, person, type TestServer } from '../support/server.js';
+import { definitionOf, submitWithFiles } from '../support/services.js';
+import { exampleForm } from '../support/world.js';
 import { inspectPage, launchBrowser, listen, newContext } from '../support/browser.js';
 
 describe('public pages in Chromium', function () {
@@ -85,6 +87,42 @@ describe('public pages in Chromium', function () {
     await page.waitForURL(/\/my\/applications$/);
     // (the citizen's pages come with the portal; the header already says who is signed in)
     expect(await page.locator('.ov-user').textContent()).to.contain('王芳');
+    await context.close();
+  });
+
+  it('progress lookup finds an application by its number and check code; a wrong code tells nothing and is limited', async () => {
+    const citizen = await person(server, 'citizen');
+    const submitted = await submitWithFiles(server, citizen, 'business-startup', exampleForm(definitionOf('business-startup')));
+    expect(submitted.checkCode).to.match(/^[A-Z0-9]{6}$/);
+    for (const locale of Locales) {
+      const context = await newContext(browser, site.base, { locale });
+      const page = await context.newPage();
+      await page.goto(`${site.base}/progress`);
+      await inspectPage(page, `public-progress-${locale}`);
+      await page.fill('#number', submitted.number);
+      await page.fill('#code', submitted.checkCode.toLowerCase());
+      await page.click('main button[type=submit]');
+      expect(await page.locator('h1').textContent()).to.contain(submitted.number);
+      const body = (await page.locator('main').textContent()) ?? '';
+      expect(body).to.not.contain('测试citizen');
+      expect(body).to.not.contain(citizen.idNumber!);
+      await inspectPage(page, `public-progress-result-${locale}`);
+      await context.close();
+    }
+    // A wrong code and an unknown number read the same, without naming either.
+    const context = await newContext(browser, site.base, { locale: 'en' });
+    const page = await context.newPage();
+    const answers: string[] = [];
+    for (const [number, code] of [[submitted.number, 'ZZZZZZ'], ['BJ20991231999999', submitted.checkCode]] as const) {
+      await page.goto(`${site.base}/progress`);
+      await page.fill('#number', number);
+      await page.fill('#code', code);
+      const response = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/progress') && r.request().method() === 'POST'), page.click('main button[type=submit]')]);
+      expect(response[0].status()).to.equal(404);
+      answers.push((await page.locator('.govuk-error-summary').textContent())!.trim());
+    }
+    expect(answers[0]).to.equal(answers[1]);
+    await inspectPage(page, 'public-progress-not-found-en');
     await context.close();
   });
 

@@ -4,10 +4,14 @@ import type { MessageArea, Messages } from './define.js';
 import { common } from './common.js';
 import { publicPages } from './public.js';
 import { problems } from './problems.js';
+import { apply } from './apply.js';
+import { portal } from './portal.js';
 import { admin } from './admin.js';
+import { work } from './work.js';
+import { intake } from './intake.js';
 
 /** Every area, by name; the message test walks these. */
-export const AREAS = { common, publicPages, problems, admin } as const satisfies Record<string, MessageArea<Record<string, string>>>;
+export const AREAS = { common, publicPages, problems, apply, portal, admin, work, intake } as const satisfies Record<string, MessageArea<Record<string, string>>>;
 
 export const MESSAGES: Messages = Object.fromEntries(
   Locales.map((locale) => [locale, Object.assign({}, ...Object.values(AREAS).map((area) => area[locale]))]),

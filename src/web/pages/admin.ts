@@ -1,5 +1,5 @@
 /**
- * The admin console (DESIGN: admin): the dashboard, services with their versions and the definition editor,
+ * The admin console: the dashboard, services with their versions and the definition editor,
  * accounts, and the working-day calendar. Every page asks a use case (or, for the catalog that anyone may read,
  * the policy) before it shows anything, so a citizen or clerk gets the forbidden page; every form carries the
  * CSRF token and works without scripts (the editor's script only adds live validation and the drawn diagram).
@@ -29,11 +29,7 @@ export function adminPages(router: Router, kit: PageKit): void {
   const { services } = kit;
 
   /** The signed-in person, or the sign-in page (AUTH.REQUIRED); what they may do is the use cases' to say. */
-  const signedIn = (res: Response): Principal => {
-    const principal = kit.principal(res);
-    if (!principal) throw new OnevisitError('AUTH.REQUIRED', 'sign in to use the admin console');
-    return principal;
-  };
+  const signedIn = (res: Response): Principal => kit.signedIn(res);
 
   // ---------------------------------------------------------------------------------------------------------------
   // Dashboard

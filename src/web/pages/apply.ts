@@ -35,10 +35,9 @@ export function applyPages(router: Router, kit: PageKit): void {
   const { services } = kit;
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5, parts: 6 } });
 
+  /** The signed-in citizen (the policy's: whoever may apply), or the sign-in page, or the forbidden page. */
   function citizen(res: Response): Principal {
-    const principal = kit.principal(res);
-    if (!principal) throw new OnevisitError('AUTH.REQUIRED');
-    return principal;
+    return kit.signedIn(res, 'application.submit');
   }
 
   async function serviceOf(id: string): Promise<Service> {

@@ -1,5 +1,5 @@
 /**
- * The citizen's portal after submission (DESIGN: citizen): their applications with the deadline, one application with
+ * The citizen's portal after submission: their applications with the deadline, one application with
  * its timeline per department, the materials given and the certificates produced, the supplement notice answered in
  * place, withdrawal, the rating (好差评), and the wallet with each certificate's PDF, QR code and share link.
  * Every read and every action goes through the use cases the API calls, so the policy decides as it does there.
@@ -43,10 +43,7 @@ export function portalPages(router: Router, kit: PageKit): void {
 
   /** The signed-in citizen: AUTH.REQUIRED (to sign-in) without a session, AUTH.FORBIDDEN for roles without a portal. */
   function citizen(res: Response): Subject {
-    const principal = kit.principal(res);
-    if (!principal) throw new OnevisitError('AUTH.REQUIRED', 'sign in first');
-    requireCapability(principal, 'application.submit');
-    return principal;
+    return kit.signedIn(res, 'application.submit');
   }
 
   const definitions = new Map<string, Promise<ServiceDefinition>>();

@@ -1,4 +1,4 @@
-/** The pages anyone may open (DESIGN: public): catalog, guide, one-time notice, verification, sign-in, registration, statements. */
+/** The pages anyone may open: catalog, guide, one-time notice, verification, sign-in, registration, statements. */
 import type { Request, Response, Router } from 'express';
 import multer from 'multer';
 import { isOnevisitError } from '../../domain/errors.js';

@@ -58,10 +58,7 @@ export function workPages(router: Router, kit: PageKit): void {
 
   /** The signed-in clerk, or the policy's refusal (signing in first; a citizen or admin has no queue). */
   function clerk(res: Response): Principal {
-    const principal = kit.principal(res);
-    if (!principal) throw new OnevisitError('AUTH.REQUIRED', 'sign in to work the queue');
-    requireCapability(principal, 'application.queue');
-    return principal;
+    return kit.signedIn(res, 'application.queue');
   }
 
   const titles = titleCache(services.definitionOf);
