@@ -125,7 +125,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       for (const file of catalog.definitionFiles) {
         const result = validator.validate(JSON.parse(fs.readFileSync(file, 'utf8')), catalog.context);
         if (!result.valid) throw new Error(`${path.basename(file)} is invalid: ${result.errors.map((e) => `${e.path} ${e.code}`).join('; ')}`);
-        const published = await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString());
+        // A file is published again only when it changed: a version an admin published since stays the latest.
+        const published = await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString(), { unlessPublisherHas: true });
         if (published.created) await audit.append(publicationAudit(published, { kind: 'system', id: 'catalog' }));
       }
     },

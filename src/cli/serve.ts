@@ -29,7 +29,8 @@ export async function serve(config: Config, out: Out): Promise<number> {
       ...(config.databaseSchema ? { databaseSchema: config.databaseSchema } : {}),
       baseUrl: config.baseUrl,
       pollIntervalMs: 1000,
-      http: { trustProxy: config.trustProxy },
+      // Behind TLS (an https base URL) the session cookie is sent over HTTPS only.
+      http: { trustProxy: config.trustProxy, secureCookies: config.baseUrl.startsWith('https://') },
     });
   } catch (error) {
     out.error(`onevisit serve: cannot start on ${databaseOf(config)}: ${reasonOf(error)}`);

@@ -233,7 +233,12 @@ export interface DefinitionStore {
    * the latest version's: then that one is answered (publishing is idempotent by hash, also when two instances race).
    * `created` tells which: true when this call stored a new version (what the audit trail records).
    */
-  publish(definition: ServiceDefinition, hash: (d: ServiceDefinition) => string, publishedBy: string, at: string): Promise<PublishedDefinition & { created: boolean }>;
+  /**
+   * Publishes the definition as the service's next version unless the latest version holds it already. With
+   * `unlessPublisherHas`, also unless the latest version this publisher published holds it: the catalog's files are
+   * published at every start that way, so a version an admin published since is not replaced by an unchanged file.
+   */
+  publish(definition: ServiceDefinition, hash: (d: ServiceDefinition) => string, publishedBy: string, at: string, options?: { unlessPublisherHas?: boolean }): Promise<PublishedDefinition & { created: boolean }>;
   latest(): Promise<PublishedDefinition[]>;
   versions(serviceId: string): Promise<PublishedDefinition[]>;
 }

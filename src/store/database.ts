@@ -24,6 +24,8 @@ export function openDatabase(config: DatabaseConfig): Database {
     return knexFactory({
       client: 'pg',
       connection: url,
+      // A failed statement's error must not carry its bound values (form data, names) into logs and admin views.
+      compileSqlOnError: false,
       pool: { min: 0, max: config.poolMax ?? 10 },
       ...(config.schema ? { searchPath: [config.schema] } : {}),
     });
@@ -33,6 +35,7 @@ export function openDatabase(config: DatabaseConfig): Database {
   return knexFactory({
     client: 'sqlite3',
     connection: { filename },
+    compileSqlOnError: false,
     useNullAsDefault: true,
     pool: {
       min: 1,

@@ -20,7 +20,11 @@ export function createDefinitionStore(db: Database): DefinitionStore {
       return row ? { version: Number(row.version), hash: String(row.hash) } : undefined;
     },
 
-    async publish(definition, hash, publishedBy, at) {
+    async publish(definition, hash, publishedBy, at, options = {}) {
+      if (options.unlessPublisherHas) {
+        const own = await db('service_definitions').where({ service_id: definition.id, published_by: publishedBy }).orderBy('version', 'desc').first();
+        if (own && own.hash === hash({ ...definition, version: Number(own.version) })) return { ...fromRow(own), created: false };
+      }
       // Idempotent by content: when the latest version holds this definition already it is the answer, so a catalog
       // can be published on every start. Safe beside other publishers (instances starting together, admins):
       // the next version is inserted only if nobody took its number meanwhile (ON CONFLICT DO NOTHING on the

@@ -34,6 +34,19 @@ for (const kind of databaseKinds) {
       expect(await versionsOf()).to.deep.equal([1]);
     });
 
+    it('an unchanged catalog file does not replace a version an admin published since; a changed file does', async () => {
+      const store = createDefinitionStore(database.db);
+      await store.publish(base!, definitionHash, 'catalog', at, { unlessPublisherHas: true });
+      await store.publish(edited(1), definitionHash, 'admin-1', at);
+      const restart = await store.publish(base!, definitionHash, 'catalog', at, { unlessPublisherHas: true });
+      expect(restart.created).to.equal(false);
+      expect(await versionsOf()).to.deep.equal([1, 2]);
+      expect((await store.get(base!.id))!.definition.title.en).to.equal(`${base!.title.en} (edit 1)`);
+      // The file changed (a new release of the catalog): it is published over the admin's version.
+      const release = await store.publish(edited(2), definitionHash, 'catalog', at, { unlessPublisherHas: true });
+      expect([release.created, release.definition.version]).to.deep.equal([true, 3]);
+    });
+
     it('new content is the next version; the old content again is one more (a revert), since only the latest counts', async () => {
       const store = createDefinitionStore(database.db);
       await store.publish(base!, definitionHash, 'admin', at);
