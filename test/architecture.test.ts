@@ -1,5 +1,5 @@
 /**
- * The layers of src/ (DESIGN §3) as the import graph shows them: calls flow http → application → runtime →
+ * The layers of src/ as the import graph shows them: calls flow http → application → runtime →
  * (definitions, store ports, effect ports); a part that needs storage declares a port and src/store implements
  * it, wired once in main.ts. A layer importing one it must not, a pure layer reaching for I/O, or a cycle fails
  * here, naming the file and the line.
@@ -73,7 +73,7 @@ describe('architecture: the import graph of src/', () => {
     expect([...new Set(files.map(layerOf))].filter((l) => !(l in rules))).to.deep.equal([]);
   });
 
-  it('flows one way: each layer imports only the layers below it (DESIGN §3)', () => {
+  it('flows one way: each layer imports only the layers below it', () => {
     const broken = edges.filter((e) => {
       if (!e.local) return false;
       const from = layerOf(e.from);

@@ -1,4 +1,4 @@
-/** Configuration from the environment (DESIGN §8); a bad value stops the start with a message naming it. */
+/** Configuration from the environment (docs/operations.md); a bad value stops the start with a message naming it. */
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { OnevisitError } from '../domain/errors.js';

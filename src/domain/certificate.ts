@@ -1,4 +1,4 @@
-/** The words of certificates (DESIGN §7): what is signed, the lifecycle, and what a verification can say. */
+/** The words of certificates : what is signed, the lifecycle, and what a verification can say. */
 
 /**
  * The record a certificate is: canonicalised (RFC 8785) and signed. Every member is always present, so the

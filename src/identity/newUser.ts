@@ -17,7 +17,7 @@ export interface NewUser {
   idNumber?: string;
 }
 
-/** Citizen self-registration (DESIGN §6 POST /auth/register). */
+/** Citizen self-registration (POST /auth/register). */
 export interface Registration {
   username: string;
   password: string;

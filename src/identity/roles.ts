@@ -1,4 +1,4 @@
-/** The roles an account can have (DESIGN §1): a citizen applies, a clerk works a department's queue, an admin runs the system. */
+/** The roles an account can have : a citizen applies, a clerk works a department's queue, an admin runs the system. */
 export const Roles = {
   citizen: 'citizen',
   clerk: 'clerk',

@@ -1,6 +1,6 @@
 /**
  * The dashboard's figures, kept as per-day, per-service counters in the transaction of the transition that
- * changes them, so that reading them costs the same whatever the history (DESIGN: figures never load history).
+ * changes them, so that reading them costs the same whatever the history: figures never load history.
  *
  * - `submitted`: on the day an application is submitted;
  * - `completed`, `rejected`, `withdrawn`, `terminated`: on the day it reaches that final state;

@@ -1,6 +1,6 @@
 /**
  * Timers in the database: what is due when, who holds it, whether it fired — the scheduler's `TimerStore` port
- * (src/scheduler/ports.ts). No in-memory timer holds business state (DESIGN §5); the scheduler polls this table.
+ * (src/scheduler/ports.ts). No in-memory timer holds business state; the scheduler polls this table.
  *
  * Leasing. A timer is claimable while it is pending, due, and `lease_until` is absent or past: `lease_until` is
  * "no one claims it before then". A claim sets the claimant as `lease_owner` with `lease_until = now + leaseMs`;

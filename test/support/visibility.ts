@@ -1,5 +1,5 @@
 /**
- * What a reader may be shown of an application, worked out from the definition alone (DESIGN §4: a matter's
+ * What a reader may be shown of an application, worked out from the definition alone (a matter's
  * `fields` is what its department may see), and the assertions that an answer shows no more. Shared by the suites
  * that ask every route as every role (test/e2e/authorization.test.ts, test/e2e/minimisation.test.ts); it does not
  * ask the policy, so a policy that shows too much fails them.
