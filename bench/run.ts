@@ -132,6 +132,17 @@ if (scale && runs('scale')) {
       (q.p99 / 20).toFixed(2) + ' of target',
       `p99 < 20 ms${q.p99 < 20 ? '' : ' (missed)'}`,
     ]);
+    if (side.pages && Object.keys(side.pages).length > 0) {
+      const pages = Object.entries(side.pages);
+      const worst = Math.max(...pages.map(([, s]) => s.p99));
+      rows.push([
+        `pages rendered on the server at ${n} applications, ${name}: ${pages.map(([k, s]) => `${k} (${(s.bytes / 1024).toFixed(0)} KiB)`).join(', ')}, ${pages[0]![1].requests} requests each one at a time (floor: the JSON queue above)`,
+        pages.map(([k, s]) => `${k} p50 ${s.p50} ms, p99 ${s.p99} ms`).join('; '),
+        `queue JSON p50 ${q.p50} ms, p99 ${q.p99} ms`,
+        (worst / 50).toFixed(2) + ' of target',
+        `p99 < 50 ms${worst < 50 ? '' : ' (missed)'}`,
+      ]);
+    }
     const m = side.metrics;
     rows.push([
       `dashboard at ${n} applications, ${name}: GET /api/v1/metrics as an admin, all time (${side.seeded.figures.toLocaleString('en')} figure rows) and ?from=${m.period.from}&to=${m.period.to}, ${m.all.requests} requests each; server RSS across them (floor: the figures query straight on the database)`,
