@@ -1,6 +1,7 @@
 /**
- * The apply journey's models, from the service, the draft and the wallet: which tasks are done (the task list),
- * where each material stands, and the answers as summary rows. Pure: the page gathers the inputs and renders these.
+ * The journey's models (the citizen's application and the clerk's counter intake alike), from the service, the draft
+ * and the wallet: which tasks are done (the task list), where each material stands, and the answers as summary rows.
+ * Pure: the pages (journey.ts) gather the inputs and render these.
  */
 import type { MaterialDefinition, ServiceDefinition } from '../../domain/definition.js';
 import type { Locale } from '../../domain/i18n.js';
