@@ -220,7 +220,12 @@ export function journeyPages<D, S extends SubmittedApplication>(router: Router, 
     if (action === 'later') return res.redirect(303, j.base);
     const fields = sectionPage(j.service.form, form, section, { locale: page.locale, t: page.t }).fields;
     const errors = sectionErrors(j.service.form, form, section.key, fields, page.t);
-    if (errors.length > 0) return renderSection(res, j, form, section, errors, 422);
+    // A question this answer has just opened (invoice types once invoices are needed) is asked, not reported as a
+    // problem: only the questions the person was shown are; with none of those, the page again at the new one.
+    const asked = new Set(flatten(sectionPage(j.service.form, j.form, section, { locale: page.locale, t: page.t }).fields).map((f) => f.id));
+    const shown = errors.filter((e) => asked.has(e.field));
+    if (shown.length > 0) return renderSection(res, j, form, section, shown, 422);
+    if (errors.length > 0) return res.redirect(303, `${here}#${errors[0]!.field}`);
     const sections = sectionsOf(j.service.form, form, page.locale);
     const next = sections[sections.findIndex((s) => s.key === section.key) + 1];
     res.redirect(303, next ? `${j.base}/section/${encodeURIComponent(next.key)}` : j.base);
