@@ -6,15 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { Locales, type Locale } from '../../src/domain/i18n.js';
+import type { Page } from 'playwright-core';
+import type { Locale } from '../../src/domain/i18n.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
-import { openKeyring, keysDir } from '../../src/certificates/keys.js';
-import { canonicalRecord, signRecord } from '../../src/certificates/signing.js';
-import { createCertificateStore } from '../../src/store/index.js';
-import { fieldId } from '../../src/web/form/schema.js';
-import { openTestServer, tinyPdf, type TestServer } from '../support/server.js';
-import { inspectPage, launchBrowser, listen, newContext } from '../support/browser.js';
+import { tinyPdf, type TestServer } from '../support/server.js';
+import { fillSection as fill, inputOf as id, putIdCardInWallet } from '../support/applyPages.js';
+import { inspectPage, newContext } from '../support/browser.js';
+import { JOURNEYS, journeySuite } from '../support/journey.js';
 
 const PASSWORD = 'correct horse battery';
 let born = 0;
@@ -24,48 +22,8 @@ async function citizenWithIdCard(server: TestServer, name: string): Promise<{ us
   const idNumber = makeResidentIdNumber({ birthDate: new Date(Date.UTC(1980, 0, 1) + ++born * 86_400_000).toISOString().slice(0, 10), sequence: 31 });
   const username = `applicant${born}${randomUUID().slice(0, 4)}`;
   await server.onevisit.identity.addUser({ username, password: PASSWORD, role: 'citizen', name, idNumber });
-  const keyring = await openKeyring(keysDir(server.dataDir));
-  // The card's own (bare) application: a finished one of a published service, as the bureau's system would hold.
-  const db = server.onevisit.db;
-  const published = await db('service_definitions').where({ service_id: 'talent-medical-card' }).first();
-  const applicationId = randomUUID();
-  const at0 = new Date().toISOString();
-  await db('applications').insert({ id: applicationId, number: `ID${born}${Date.now()}`.slice(0, 16), service_id: published.service_id, service_version: published.version, service_hash: published.hash, applicant_id: 'public-security', state: '"completed"', status: 'completed', snapshot: '{}', version: 1, created_at: at0, updated_at: at0 });
-  const at = new Date().toISOString();
-  const record = { id: randomUUID(), type: 'resident-id-card', holderId: idNumber, holderName: name, fields: { name }, issuer: 'public-security', issuedAt: at, validUntil: null, applicationId };
-  const { keyId, signature } = signRecord(record, keyring);
-  await createCertificateStore(server.onevisit.db).insert([{ ...record, matterId: 'id-card', effectId: `test:${record.id}`, issuedBy: null, record: canonicalRecord(record), keyId, signature }]);
+  await putIdCardInWallet(server, { idNumber, name });
   return { username, idNumber };
-}
-
-const id = (pointer: string) => `#${fieldId(pointer)}`;
-
-/** Fills one section's page from a value: text typed, choices picked, list items added first. */
-async function fill(page: Page, pointer: string, value: unknown): Promise<void> {
-  if (Array.isArray(value) && value.length > 0 && typeof value[0] === 'object') {
-    for (const [i, item] of value.entries()) {
-      if ((await page.locator(id(`${pointer}/${i}`)).count()) === 0) {
-        const kind = (item as Record<string, unknown>).kind;
-        const add = kind === 'organisation' ? `add:${pointer}:1` : kind === 'person' ? `add:${pointer}:0` : `add:${pointer}`;
-        await page.click(`button[name=_action][value="${add}"]`);
-      }
-      for (const [k, v] of Object.entries(item as Record<string, unknown>)) if (k !== 'kind') await fill(page, `${pointer}/${i}/${k}`, v);
-    }
-    return;
-  }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) await fill(page, `${pointer}/${k}`, v);
-    return;
-  }
-  const inputs = page.locator(`[name="${pointer}"]`);
-  const type = await inputs.first().getAttribute('type');
-  if (type === 'radio' || type === 'checkbox') {
-    for (const v of Array.isArray(value) ? value : [value]) await page.check(`[name="${pointer}"][value="${String(v)}"]`);
-  } else if ((await inputs.first().evaluate((e) => e.tagName)) === 'SELECT') {
-    await inputs.first().selectOption(String(value));
-  } else {
-    await inputs.first().fill(Array.isArray(value) ? value.join('\n') : String(value));
-  }
 }
 
 const save = (page: Page) => page.click('main .govuk-button-group button[value=save]');
@@ -78,43 +36,25 @@ const words: Record<Locale, { completed: string; fromWallet: string; resumed: Re
 
 describe('apply pages in Chromium', function () {
   this.timeout(300_000);
-  let server: TestServer;
-  let browser: Browser;
-  let site: { base: string; close(): Promise<void> };
-  let example: Record<string, unknown>;
+  const suite = journeySuite();
 
-  before(async () => {
-    server = await openTestServer('sqlite');
-    site = await listen(server);
-    browser = await launchBrowser();
-    const service = await server.http.get('/api/v1/services/business-startup').expect(200);
-    example = (service.body.form.examples as Record<string, unknown>[])[1]!;
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await server?.close();
-  });
-
-  const journeys: { locale: Locale; javaScript: boolean }[] = [...Locales.map((locale) => ({ locale, javaScript: true })), { locale: 'zh-Hans', javaScript: false }];
-  for (const { locale, javaScript } of journeys) {
-    const tag = `${locale}${javaScript ? '' : '-nojs'}`;
+  for (const { locale, javaScript, tag } of JOURNEYS) {
     it(`a citizen applies for business-startup through the pages (${locale}, JavaScript ${javaScript ? 'on' : 'off'})`, async () => {
       const name = '马建国';
-      const citizen = await citizenWithIdCard(server, name);
+      const citizen = await citizenWithIdCard(suite.server, name);
       const w = words[locale];
-      const form: Record<string, unknown> = { ...example, applicant: { ...(example.applicant as object), idNumber: citizen.idNumber } };
+      const form: Record<string, unknown> = { ...suite.example, applicant: { ...(suite.example.applicant as object), idNumber: citizen.idNumber } };
 
       // Signing in first, and back to the task list.
-      let context = await newContext(browser, site.base, { locale, javaScript });
+      let context = await newContext(suite.browser, suite.base, { locale, javaScript });
       let page = await context.newPage();
-      await page.goto(`${site.base}/apply/business-startup`);
+      await page.goto(`${suite.base}/apply/business-startup`);
       expect(new URL(page.url()).pathname).to.equal('/sign-in');
       await page.fill('#username', citizen.username);
       await page.fill('#password', PASSWORD);
       await page.click('main button[type=submit]');
       expect(new URL(page.url()).pathname).to.equal('/apply/business-startup');
-      expect(await page.locator('.govuk-task-list__item').count(), JSON.stringify(server.logs.filter((l) => l.level === 50).map((l) => l.err)).slice(0, 3000)).to.be.greaterThan(10);
+      expect(await page.locator('.govuk-task-list__item').count(), JSON.stringify(suite.server.logs.filter((l) => l.level === 50).map((l) => l.err)).slice(0, 3000)).to.be.greaterThan(10);
       if (javaScript) await inspectPage(page, `apply-task-list-${tag}`);
 
       // A question page, its errors at their fields and in the summary.
@@ -131,9 +71,9 @@ describe('apply pages in Chromium', function () {
 
       // Leave, come back in a new session: the draft is resumed.
       await context.close();
-      context = await newContext(browser, site.base, { locale, javaScript });
+      context = await newContext(suite.browser, suite.base, { locale, javaScript });
       page = await context.newPage();
-      await page.goto(`${site.base}/sign-in?return=/apply/business-startup`);
+      await page.goto(`${suite.base}/sign-in?return=/apply/business-startup`);
       await page.fill('#username', citizen.username);
       await page.fill('#password', PASSWORD);
       await page.click('main button[type=submit]');
@@ -145,7 +85,7 @@ describe('apply pages in Chromium', function () {
       for (const href of sections.slice(1)) {
         const key = href.split('/').pop()!;
         if (!(key in form)) continue;
-        await page.goto(`${site.base}${href}`);
+        await page.goto(`${suite.base}${href}`);
         if (process.env.APPLY_TRACE) console.log(new Date().toISOString(), key);
         await fill(page, `/${key}`, form[key]);
         if (key === 'shareholders' && javaScript) await inspectPage(page, `apply-list-${tag}`);
@@ -153,7 +93,7 @@ describe('apply pages in Chromium', function () {
         const summary = page.locator('.govuk-error-summary');
         expect((await summary.count()) > 0 ? `${key}: ${await summary.innerText()}` : '').to.equal('');
       }
-      await page.goto(`${site.base}/apply/business-startup`);
+      await page.goto(`${suite.base}/apply/business-startup`);
 
       // Materials: the identity card from the wallet, uploads, the commitment ticked, the deferrable left for later.
       await page.click('a[href="/apply/business-startup/materials"]');
@@ -190,7 +130,7 @@ describe('apply pages in Chromium', function () {
       if (javaScript) await inspectPage(page, `apply-confirmation-${tag}`);
 
       // The receipt's pair finds it without signing in.
-      const progress = await server.http.get('/api/v1/progress').query({ number, code }).expect(200);
+      const progress = await suite.server.http.get('/api/v1/progress').query({ number, code }).expect(200);
       expect(progress.body.status).to.equal('submitted');
       await context.close();
     });

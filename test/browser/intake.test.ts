@@ -1,83 +1,47 @@
 /**
  * Counter intake in Chromium: the window clerk signs in, enters the applicant's name and resident id number and the
- * service, fills the business-startup form page by page, uploads scans of the paper materials, ticks the commitment,
+ * service, fills the business-startup form page by page, sees the identity card taken from the applicant's wallet
+ * (the pages speak to the clerk, not as to the citizen), uploads scans of the paper materials, ticks the commitment,
  * checks the answers, confirms the applicant signed, submits and prints the receipt; the public progress lookup finds
  * the application by the receipt's number and check code. In each language with JavaScript, and once without; every
  * page type passes axe and is photographed.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { Locales, type Locale } from '../../src/domain/i18n.js';
+import type { Locale } from '../../src/domain/i18n.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
-import { fieldId } from '../../src/web/form/schema.js';
-import { openTestServer, tinyPdf, type TestServer } from '../support/server.js';
-import { inspectPage, launchBrowser, listen, newContext } from '../support/browser.js';
+import { tinyPdf } from '../support/server.js';
+import { fillSection, putIdCardInWallet } from '../support/applyPages.js';
+import { inspectPage, newContext } from '../support/browser.js';
+import { JOURNEYS, journeySuite } from '../support/journey.js';
 
 const PASSWORD = 'correct horse battery';
-const id = (pointer: string) => `#${fieldId(pointer)}`;
 
-/** Fills one section's page from a value: text typed, choices picked, list items added first. */
-async function fill(page: Page, pointer: string, value: unknown): Promise<void> {
-  if (Array.isArray(value) && value.length > 0 && typeof value[0] === 'object') {
-    for (const [i, item] of value.entries()) {
-      if ((await page.locator(id(`${pointer}/${i}`)).count()) === 0) {
-        const kind = (item as Record<string, unknown>).kind;
-        const add = kind === 'organisation' ? `add:${pointer}:1` : kind === 'person' ? `add:${pointer}:0` : `add:${pointer}`;
-        await page.click(`button[name=_action][value="${add}"]`);
-      }
-      for (const [k, v] of Object.entries(item as Record<string, unknown>)) if (k !== 'kind') await fill(page, `${pointer}/${i}/${k}`, v);
-    }
-    return;
-  }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) await fill(page, `${pointer}/${k}`, v);
-    return;
-  }
-  const inputs = page.locator(`[name="${pointer}"]`);
-  const type = await inputs.first().getAttribute('type');
-  if (type === 'radio' || type === 'checkbox') {
-    for (const v of Array.isArray(value) ? value : [value]) await page.check(`[name="${pointer}"][value="${String(v)}"]`);
-  } else if ((await inputs.first().evaluate((e) => e.tagName)) === 'SELECT') {
-    await inputs.first().selectOption(String(value));
-  } else {
-    await inputs.first().fill(Array.isArray(value) ? value.join('\n') : String(value));
-  }
-}
+/** The pages speak to the clerk of the applicant ("the applicant's wallet"), never as to the citizen ("your wallet"). */
+const words: Record<Locale, { fromWallet: string; citizens: string; back: string }> = {
+  'zh-Hans': { fromWallet: '已从申请人的证照夹调用：居民身份证', citizens: '您的证照夹', back: '返回本次代录' },
+  'zh-Hant': { fromWallet: '已從申請人的證照夾調用：居民身份證', citizens: '您的證照夾', back: '返回本次代錄' },
+  en: { fromWallet: "Taken from the applicant's wallet: Resident identity card", citizens: 'your wallet', back: 'Back to the application' },
+};
 
 describe('counter intake pages in Chromium', function () {
   this.timeout(300_000);
-  let server: TestServer;
-  let browser: Browser;
-  let site: { base: string; close(): Promise<void> };
-  let example: Record<string, unknown>;
   let people = 0;
+  const suite = journeySuite();
 
-  before(async () => {
-    server = await openTestServer('sqlite');
-    site = await listen(server);
-    browser = await launchBrowser();
-    const service = await server.http.get('/api/v1/services/business-startup').expect(200);
-    example = (service.body.form.examples as Record<string, unknown>[])[1]!;
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await server?.close();
-  });
-
-  const journeys: { locale: Locale; javaScript: boolean }[] = [...Locales.map((locale) => ({ locale, javaScript: true })), { locale: 'zh-Hans', javaScript: false }];
-  for (const { locale, javaScript } of journeys) {
-    const tag = `${locale}${javaScript ? '' : '-nojs'}`;
+  for (const { locale, javaScript, tag } of JOURNEYS) {
     it(`a window clerk enters an application for a walk-in person and prints the receipt (${locale}, JavaScript ${javaScript ? 'on' : 'off'})`, async () => {
       const username = `window${++people}${randomUUID().slice(0, 4)}`;
-      await server.onevisit.identity.addUser({ username, password: PASSWORD, role: 'clerk', departments: ['comprehensive-window'], name: '窗口李娜' });
+      await suite.server.onevisit.identity.addUser({ username, password: PASSWORD, role: 'clerk', departments: ['comprehensive-window'], name: '窗口李娜' });
       const visitor = { name: '赵建国', idNumber: makeResidentIdNumber({ birthDate: `1960-05-1${people}`, sequence: 201 + people }) };
-      const form: Record<string, unknown> = { ...example, applicant: { ...(example.applicant as object), name: visitor.name, idNumber: visitor.idNumber } };
+      const form: Record<string, unknown> = { ...suite.example, applicant: { ...(suite.example.applicant as object), name: visitor.name, idNumber: visitor.idNumber } };
+      // The applicant's identity card is in their wallet already (issued before they ever had an account).
+      await putIdCardInWallet(suite.server, visitor);
+      const w = words[locale];
 
-      const context = await newContext(browser, site.base, { locale, javaScript });
+      const context = await newContext(suite.browser, suite.base, { locale, javaScript });
       const page = await context.newPage();
-      await page.goto(`${site.base}/work/intake`);
+      await page.goto(`${suite.base}/work/intake`);
       expect(new URL(page.url()).pathname).to.equal('/sign-in');
       await page.fill('#username', username);
       await page.fill('#password', PASSWORD);
@@ -107,16 +71,19 @@ describe('counter intake pages in Chromium', function () {
       for (const [i, href] of sections.entries()) {
         const key = href.split('/').pop()!;
         if (!(key in form)) continue;
-        await page.goto(`${site.base}${href}`);
+        await page.goto(`${suite.base}${href}`);
         if (i === 0 && javaScript) await inspectPage(page, `intake-question-${tag}`);
-        await fill(page, `/${key}`, form[key]);
+        await fillSection(page, `/${key}`, form[key]);
         await page.click('main .govuk-button-group button[value=save]');
         const summary = page.locator('.govuk-error-summary');
         expect((await summary.count()) > 0 ? `${key}: ${await summary.innerText()}` : '').to.equal('');
       }
 
-      // Scans of the paper materials, the commitment ticked, the deferrable left for later.
-      await page.goto(`${site.base}${base}/materials`);
+      // The identity card from the applicant's wallet; scans of the paper materials, the commitment ticked, the deferrable left for later.
+      await page.goto(`${suite.base}${base}/materials`);
+      expect(await page.locator('#material-id-card').textContent()).to.contain(w.fromWallet);
+      expect(await page.locator('main').textContent()).to.not.contain(w.citizens);
+      expect((await page.locator('.govuk-back-link').textContent())?.trim()).to.equal(w.back);
       for (const material of ['id-card', 'articles-of-association', 'appointment-documents', 'agent-authorisation']) {
         if ((await page.locator(`#file-${material}`).count()) === 0) continue;
         await page.setInputFiles(`#file-${material}`, { name: `${material}-scan.pdf`, mimeType: 'application/pdf', buffer: tinyPdf() });
@@ -155,11 +122,11 @@ describe('counter intake pages in Chromium', function () {
       await page.emulateMedia({ media: 'screen' });
 
       // The progress lookup finds it with the receipt's pair, on the public page too.
-      const progress = await server.http.get('/api/v1/progress').query({ number, code }).expect(200);
+      const progress = await suite.server.http.get('/api/v1/progress').query({ number, code }).expect(200);
       expect(progress.body.status).to.equal('submitted');
-      const anonymous = await newContext(browser, site.base, { locale, javaScript });
+      const anonymous = await newContext(suite.browser, suite.base, { locale, javaScript });
       const lookup = await anonymous.newPage();
-      await lookup.goto(`${site.base}/progress`);
+      await lookup.goto(`${suite.base}/progress`);
       await lookup.fill('input[name=number]', number);
       await lookup.fill('input[name=code]', code);
       await lookup.click('main form button');
