@@ -22,6 +22,11 @@ import type { WebServices } from './services.js';
 export type { WebServices } from './services.js';
 export type { WebOptions, PageKit } from './kit.js';
 
+/** Whether a refusal is answered as a page: a browser's request (its Accept prefers HTML) outside /api/. */
+function wantsPage(req: Request): boolean {
+  return !req.path.startsWith('/api/') && req.accepts(['html', 'application/problem+json', 'application/json']) === 'html';
+}
+
 export function webRouter(services: WebServices, options: WebOptions): Router {
   const router = Router();
   const renderer = createRenderer({ watch: options.watchTemplates ?? false });
@@ -75,14 +80,15 @@ export function webRouter(services: WebServices, options: WebOptions): Router {
   intakePages(router, kit);
   workPages(router, kit);
 
-  // An unknown address is a page for browsers; a client that asks for JSON gets the API's problem+json.
+  // An unknown address is a page for browsers; a client that asks for JSON, or any address under /api/ (another
+  // version, a typo), gets the API's problem+json.
   router.use((req: Request, res: Response) => {
-    if (req.accepts(['html', 'application/problem+json', 'application/json']) !== 'html') throw new OnevisitError('ROUTE.NOT_FOUND', `no resource at ${req.method} ${req.path}`);
+    if (!wantsPage(req)) throw new OnevisitError('ROUTE.NOT_FOUND', `no resource at ${req.method} ${req.path}`);
     kit.render(res, 'error.njk', { kind: 'notFound' }, 404);
   });
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     // Not a browser (it asks for JSON): the app's problem+json answer.
-    if (res.headersSent || res.locals.page === undefined || req.accepts(['html', 'application/problem+json', 'application/json']) !== 'html') return next(error);
+    if (res.headersSent || res.locals.page === undefined || !wantsPage(req)) return next(error);
     if (error instanceof CsrfRefused) return kit.render(res, 'error.njk', { kind: 'csrf' }, 403);
     if (isOnevisitError(error, 'AUTH.REQUIRED')) return res.redirect(303, `/sign-in?return=${encodeURIComponent(req.originalUrl)}`);
     if (isOnevisitError(error, 'AUTH.FORBIDDEN')) return kit.render(res, 'error.njk', { kind: 'forbidden' }, 403);

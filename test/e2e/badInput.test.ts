@@ -135,6 +135,8 @@ for (const kind of databaseKinds) {
         expectProblem(await server.http.get('/api/v1/nope'), 404, 'ROUTE.NOT_FOUND');
         expectProblem(await server.http.delete(`/api/v1/applications/anything`).set(...citizen.auth), 404, 'ROUTE.NOT_FOUND');
         expectProblem(await server.http.get('/nope').set('Accept', 'application/json'), 404, 'ROUTE.NOT_FOUND');
+        // Under /api/ (another version, a typo) it is the API's answer whatever the client accepts.
+        expectProblem(await server.http.get('/api/v2/services').set('Accept', 'text/html'), 404, 'ROUTE.NOT_FOUND');
         const page = await server.http.get('/nope').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').set('Accept-Language', 'en');
         expect(page.status).to.equal(404);
         expect(page.type).to.equal('text/html');
