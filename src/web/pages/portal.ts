@@ -30,11 +30,8 @@ const SUPPLEMENT_FIELDS = 300;
 /** The conflicts an action may meet when the application moved on meanwhile: shown above the fresh state, never a crash. */
 const CONFLICTS = ['APPLICATION.CONFLICT', 'TRANSITION.NOT_ALLOWED', 'TASK.CLAIMED'] as const;
 
-/**
- * The statuses in which WITHDRAW is answered (compile.ts: the intake step and every step after it but issuing);
- * the page only offers it then — the engine and the policy still decide when it is sent.
- */
-const WITHDRAWABLE: readonly string[] = ['submitted', 'supplement_requested', 'in_review', 'in_inspection', 'awaiting_payment', 'in_notice'];
+/** Whether the applicant may withdraw now: the engine's open actions for them, as the detail carries them. */
+const mayWithdraw = (detail: { actions: readonly { type: string }[] }): boolean => detail.actions.some((a) => a.type === 'WITHDRAW');
 const RATABLE: readonly string[] = ['completed', 'rejected'];
 
 export function portalPages(router: Router, kit: PageKit): void {
@@ -143,7 +140,7 @@ export function portalPages(router: Router, kit: PageKit): void {
       owed: detail.owed.map((m) => materialTitle(m)),
       certificates,
       requests: requests.map((r) => ({ ...r, departmentTitle: departmentTitle(r.department) })),
-      canWithdraw: WITHDRAWABLE.includes(detail.status),
+      canWithdraw: mayWithdraw(detail),
       canRate: RATABLE.includes(detail.status) && !detail.rating,
     };
   }
@@ -250,7 +247,7 @@ export function portalPages(router: Router, kit: PageKit): void {
     const subject = citizen(res);
     const detail = await ownApplication(subject, String(req.params.id));
     const definition = await definitionOf(detail.serviceId, detail.serviceVersion);
-    if (!WITHDRAWABLE.includes(detail.status)) return res.redirect(303, `/my/applications/${encodeURIComponent(detail.id)}`);
+    if (!mayWithdraw(detail)) return res.redirect(303, `/my/applications/${encodeURIComponent(detail.id)}`);
     kit.render(res, 'portal/withdraw.njk', { application: { id: detail.id, number: detail.number, version: detail.version, serviceTitle: definition.title, status: detail.status } });
   });
   router.post('/my/applications/:id/withdraw', async (req: Request, res: Response) => {
