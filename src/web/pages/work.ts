@@ -224,13 +224,17 @@ export function workPages(router: Router, kit: PageKit): void {
     kit.render(res, view, { app, action: app.actions.find((a) => a.type === action.type && a.matter === (action.matter ?? '')), version, values, errors, choices: supplementChoices(app, values.items, page) }, status);
   }
 
-  router.post('/work/applications/:id/supplement', async (req: Request, res: Response) => {
+  /** A posted action's start: the CSRF token checked, the clerk, the fresh detail, and the action named if it is open now. */
+  async function postedAction(req: Request, res: Response) {
     kit.checkCsrf(req, res);
     const principal = clerk(res);
-    const page = contextOf(res);
     const detail = await detailOf(principal, String(req.params.id));
     const body = req.body as Record<string, unknown>;
-    const action = openAction(detail, body.type, body.matter);
+    return { principal, page: contextOf(res), detail, body, action: openAction(detail, body.type, body.matter) };
+  }
+
+  router.post('/work/applications/:id/supplement', async (req: Request, res: Response) => {
+    const { principal, page, detail, body, action } = await postedAction(req, res);
     if (!action || ACTION_FORMS[action.type] !== 'items') return renderApplication(res, principal, detail, { problem: 'TRANSITION.NOT_ALLOWED' }, 409);
     const version = versionOf(body.version) ?? detail.version;
     const definition = await services.definitionOf(detail.serviceId, detail.serviceVersion);
@@ -253,12 +257,7 @@ export function workPages(router: Router, kit: PageKit): void {
   });
 
   router.post('/work/applications/:id/events', async (req: Request, res: Response) => {
-    kit.checkCsrf(req, res);
-    const principal = clerk(res);
-    const page = contextOf(res);
-    const detail = await detailOf(principal, String(req.params.id));
-    const body = req.body as Record<string, unknown>;
-    const action = openAction(detail, body.type, body.matter);
+    const { principal, page, detail, body, action } = await postedAction(req, res);
     const form = action ? ACTION_FORMS[action.type] : undefined;
     const version = versionOf(body.version) ?? detail.version;
     // Not open to this clerk now (decided meanwhile, or never theirs): the fresh state says why.
