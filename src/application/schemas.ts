@@ -16,6 +16,13 @@ const applicantSchema = {
   properties: { name: { type: 'string', minLength: 1, maxLength: 64, pattern: '\\S' }, idNumber: { type: 'string', minLength: 18, maxLength: 18 } },
 } as const;
 
+/** What an application holds, in a submission, a counter intake and a draft alike: the service, its form, the materials. */
+const applicationContent = {
+  serviceId: id,
+  form: { type: 'object' },
+  materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
+} as const;
+
 export const RequestSchemas = {
   Login: {
     type: 'object',
@@ -55,10 +62,8 @@ export const RequestSchemas = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      serviceId: id,
+      ...applicationContent,
       version: { type: 'integer', minimum: 1 },
-      form: { type: 'object' },
-      materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
       draftId: draftId,
     },
     if: { required: ['draftId'] },
@@ -76,10 +81,8 @@ export const RequestSchemas = {
     additionalProperties: false,
     properties: {
       applicant: applicantSchema,
-      serviceId: id,
+      ...applicationContent,
       version: { type: 'integer', minimum: 1 },
-      form: { type: 'object' },
-      materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
       draftId: draftId,
     },
     if: { required: ['draftId'] },
@@ -93,9 +96,7 @@ export const RequestSchemas = {
     required: ['applicant', 'serviceId'],
     properties: {
       applicant: applicantSchema,
-      serviceId: id,
-      form: { type: 'object' },
-      materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
+      ...applicationContent,
     },
   },
   /** A draft: the service, the form so far (partial: nothing is required yet) and the materials chosen. */
@@ -104,9 +105,7 @@ export const RequestSchemas = {
     additionalProperties: false,
     required: ['serviceId'],
     properties: {
-      serviceId: id,
-      form: { type: 'object' },
-      materials: { type: 'array', maxItems: 100, items: materialClaimSchema },
+      ...applicationContent,
     },
   },
   /**
