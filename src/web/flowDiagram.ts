@@ -17,13 +17,16 @@ function textWidth(text: string): number {
   return w;
 }
 
+const NO_LINE_START = /^[、，。：；！？）》」』】〕,.;:!?)\]]/;
+
 /** Lines of at most `max` wide: broken between words where the text has spaces, else between characters (CJK). */
 function wrap(text: string, max: number): string[] {
   const units = text.includes(' ') ? text.split(/(?<= )/) : [...text];
   const lines: string[] = [];
   let line = '';
   for (const unit of units) {
-    if (textWidth(line + unit) > max && line !== '') {
+    // A line never starts with closing punctuation (、，。）》」 and the like): it stays on the line before.
+    if (textWidth(line + unit) > max && line !== '' && !NO_LINE_START.test(unit)) {
       lines.push(line.trimEnd());
       line = '';
     }
@@ -34,7 +37,7 @@ function wrap(text: string, max: number): string[] {
 }
 
 export function flowSvg(steps: readonly FlowStep[], title: string): string {
-  const maxText = 160;
+  const maxText = 176;
   let x = 8;
   const parts: string[] = [];
   const columnHeights: number[] = [];
