@@ -44,7 +44,7 @@ import { createLogger } from './http/logging.js';
 import { withStartLock } from './store/startLock.js';
 import { createRateLimitStore } from './store/rateLimitStore.js';
 import { openKeyring, keysDir, jwks } from './certificates/keys.js';
-import { loadTemplates } from './certificates/templates.js';
+import { loadTemplates, parseTemplate } from './certificates/templates.js';
 import { createWallet } from './certificates/wallet.js';
 import { createCertificateIssuer } from './certificates/issue.js';
 import { createUsccAssigner } from './certificates/uscc.js';
@@ -67,6 +67,10 @@ import { createDraftUseCases } from './application/drafts.js';
 import { createProgressUseCases } from './application/progress.js';
 import { createIntakeUseCases } from './application/intake.js';
 import { createWalkInStore } from './store/walkInStore.js';
+import { createReferenceStore } from './store/referenceStore.js';
+import { createReferenceUseCases, openReferenceCatalog, type ReferenceCatalog } from './application/reference.js';
+import { ReferenceKinds, unknownIssuers } from './definitions/index.js';
+import { OnevisitError } from './domain/errors.js';
 
 export interface OnevisitConfig {
   dataDir: string;
@@ -101,7 +105,9 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   const logger = config.logger ?? createLogger();
   const now = config.now ?? (() => new Date());
   const catalog = readCatalog(config.projectRoot ?? projectRoot());
-  const templates = loadTemplates(catalog.templates);
+  const shippedTemplates = loadTemplates(catalog.templates);
+  const issuerIssues = unknownIssuers(catalog.certificateTypes, new Set(catalog.departments.map((d) => d.id)));
+  if (issuerIssues.length > 0) throw new OnevisitError('CONFIG.INVALID', 'certificate-types.json names issuers that are not departments', { errors: issuerIssues });
   const db = openDatabase({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
@@ -111,6 +117,9 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   // The audit trail: one hash chain in the database, appended to by every part below that changes something.
   const audit = createAuditStore(db);
   const validator = createDefinitionValidator(catalog.definitionSchema);
+  const referenceStore = createReferenceStore(db);
+  const parseStoredTemplate = (value: unknown, id?: string) => parseTemplate(value, { schemaFile: catalog.templates.schemaFile, ...(id === undefined ? {} : { id }) });
+  let reference: ReferenceCatalog | undefined;
   // Until it has started, a failure closes the database: nothing keeps a process that cannot start alive.
   const failed = async (error: unknown): Promise<never> => {
     await db.destroy().catch(() => undefined);
@@ -122,8 +131,19 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     async () => {
       await migrateLatest(db);
       await seedCalendars(db, catalog.calendars);
+      // The shipped departments, certificate types and templates, unless an admin has changed them since.
+      await referenceStore.seed(
+        [
+          ...catalog.departments.map((body) => ({ kind: ReferenceKinds.department, id: body.id, body })),
+          ...catalog.certificateTypes.map((body) => ({ kind: ReferenceKinds.certificateType, id: body.id, body })),
+          ...[...shippedTemplates].map(([id, body]) => ({ kind: ReferenceKinds.template, id, body })),
+        ],
+        now().toISOString(),
+      );
+      reference = await openReferenceCatalog({ store: referenceStore, parseTemplate: parseStoredTemplate, onError: (error) => logger.error({ err: error }, 'reference data reload failed') });
+      const { context } = reference.current();
       for (const file of catalog.definitionFiles) {
-        const result = validator.validate(JSON.parse(fs.readFileSync(file, 'utf8')), catalog.context);
+        const result = validator.validate(JSON.parse(fs.readFileSync(file, 'utf8')), context);
         if (!result.valid) throw new Error(`${path.basename(file)} is invalid: ${result.errors.map((e) => `${e.path} ${e.code}`).join('; ')}`);
         // A file is published again only when it changed: a version an admin published since stays the latest.
         const published = await definitions.publish(result.definition, definitionHash, 'catalog', now().toISOString(), { unlessPublisherHas: true });
@@ -132,6 +152,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     },
     { onWait: () => logger.info('another instance is starting on this database: waiting for it') },
   ).catch(failed);
+  if (!reference) return failed(new Error('the reference data was not loaded'));
+  const references = reference;
   const calendarYears = await loadCalendar(db).catch(failed);
   let calendar: WorkingCalendar = createWorkingCalendar(calendarYears);
   let calendarSource = JSON.stringify(calendarYears);
@@ -144,7 +166,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   const baseUrl = (config.baseUrl ?? 'http://localhost:3000').replace(/\/$/, '');
   /** What a certificate's QR code opens: printed on its PDF, drawn in the wallet. */
   const verifyUrl = (id: string) => `${baseUrl}/verify/${id}`;
-  const departmentTitles = new Map(catalog.departments.map((d) => [d.id, d.title['zh-Hans']]));
+  const departmentTitle = (id: string) => references.current().departments.find((d) => d.id === id)?.title;
   /** People applications were entered for at a counter while they had no account (counter intake). */
   const walkIns = createWalkInStore(db);
   /**
@@ -163,7 +185,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     return holder ? [holder.id] : [];
   };
 
-  const identity = auditedIdentity(createIdentity({ store: users, commonPasswords: readCommonPasswords(catalog.commonPasswordsFile), now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: new Set(catalog.departments.map((d) => d.id)) }), audit, now);
+  const identity = auditedIdentity(createIdentity({ store: users, commonPasswords: readCommonPasswords(catalog.commonPasswordsFile), now, ...(config.sessionTtlMs ? { sessionTtlMs: config.sessionTtlMs } : {}), knownDepartments: async () => (await references.fresh()).context.departments }), audit, now);
   const files = createFileService({ files: createFileStore(db), blobs: createBlobStore(path.join(config.dataDir, 'blobs')), now });
   const timers = createTimerStore(db);
   const outbox = createOutboxStore(db);
@@ -187,7 +209,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       issueCertificates: createCertificateIssuer({
         store: certificateStore,
         keyring,
-        certificateTypes: catalog.certificateTypes,
+        certificateTypes: async () => (await references.fresh()).certificateTypes,
         assignUscc: createUsccAssigner({ store: certificateStore, counters: createCounters(db) }),
         holderOf: applicantHolder,
         audit,
@@ -225,9 +247,9 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     now,
     pdfOf: createCertificatePdfs({
       render: (job) => renderPool.render(job),
-      templates,
+      template: async (id) => (await references.fresh()).templates.get(id),
       definitionOf: async (applicationId) => (await engine.inspect(applicationId)).compiled.definition,
-      issuerName: (id) => departmentTitles.get(id) ?? id,
+      issuerName: (id) => departmentTitle(id)?.['zh-Hans'] ?? id,
       verifyUrl,
     }),
   });
@@ -269,7 +291,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       checkCodes: createCheckCodeStore(db),
       engine,
       calendar: () => calendar,
-      departmentTitle: (id) => catalog.departments.find((d) => d.id === id)?.title,
+      departmentTitle,
       now,
     }),
     drafts: createDraftUseCases({ store: drafts, service: (serviceId) => engine.service(serviceId), drawable, now }),
@@ -279,13 +301,14 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     keys: () => jwks(keyring),
     time: { now, calendar: () => calendar },
     verifyUrl,
-    reference: () => ({ departments: catalog.departments, certificateTypes: catalog.certificateTypes }),
+    reference: () => references.current(),
+    referenceData: createReferenceUseCases({ catalog: references, store: referenceStore, parseTemplate: parseStoredTemplate, render: (job) => renderPool.render(job), verifyUrl, now, audit }),
     definitionOf: async (serviceId, version) => (await engine.service(serviceId, version)).definition,
     describeCertificate: (type, issuer) => ({
-      typeTitle: catalog.certificateTypes.find((t) => t.id === type)?.title['zh-Hans'] ?? type,
-      issuerTitle: departmentTitles.get(issuer) ?? issuer,
+      typeTitle: references.current().certificateTypes.find((t) => t.id === type)?.title['zh-Hans'] ?? type,
+      issuerTitle: departmentTitle(issuer)?.['zh-Hans'] ?? issuer,
     }),
-    catalog: createCatalogUseCases({ engine, definitions, validator, definitionSchema: catalog.definitionSchema, context: () => catalog.context, now, audit }),
+    catalog: createCatalogUseCases({ engine, definitions, validator, definitionSchema: catalog.definitionSchema, context: async () => (await references.fresh()).context, now, audit }),
     admin: createAdminUseCases({
       identity,
       queries,

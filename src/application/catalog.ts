@@ -13,7 +13,8 @@ export interface CatalogDeps {
   validator: DefinitionValidator;
   /** schemas/service-definition.schema.json, published in the API document. */
   definitionSchema: object;
-  context: () => CatalogContext;
+  /** What definitions are checked against: the departments, certificate types and templates there are now. */
+  context: () => Promise<CatalogContext>;
   now: () => Date;
   /** Where each publication (a new version, not a repeat of the latest) is recorded. */
   audit?: AuditLog;
@@ -32,8 +33,8 @@ export interface ServiceSummary {
 }
 
 export function createCatalogUseCases({ engine, definitions, validator, definitionSchema, context, now, audit }: CatalogDeps) {
-  function validate(body: unknown) {
-    const result = validator.validate(body, context());
+  async function validate(body: unknown) {
+    const result = validator.validate(body, await context());
     if (!result.valid) return { valid: false as const, errors: result.errors, diagram: null };
     return { valid: true as const, errors: [], diagram: toMermaid(compileDefinition(result.definition)), definition: result.definition };
   }
@@ -56,16 +57,16 @@ export function createCatalogUseCases({ engine, definitions, validator, definiti
       return { ...published.definition, hash: published.hash, publishedAt: published.publishedAt, diagram: toMermaid(compiled) };
     },
 
-    validate(subject: Subject, body: unknown) {
+    async validate(subject: Subject, body: unknown) {
       requireCapability(subject, 'definition.author');
-      const { valid, errors, diagram } = validate(body);
+      const { valid, errors, diagram } = await validate(body);
       return { valid, errors, diagram };
     },
 
     /** Publishes the body as the service's next version; applications in flight keep theirs. */
     async publish(subject: Subject, body: unknown) {
       requireCapability(subject, 'definition.author');
-      const result = validate(body);
+      const result = await validate(body);
       if (!result.valid) throw new OnevisitError('DEFINITION.INVALID', 'the definition is invalid', { errors: result.errors });
       const published = await definitions.publish(result.definition, definitionHash, subject.userId, now().toISOString());
       engine.forgetLatest(published.definition.id);

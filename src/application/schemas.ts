@@ -159,6 +159,12 @@ export const RequestSchemas = {
       offset: { type: 'integer', minimum: 0, maximum: 100000 },
     },
   },
+  /** The language a template's specimen is drawn in. */
+  SpecimenQuery: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { locale: { enum: ['zh-Hans', 'zh-Hant', 'en'] } },
+  },
   MetricsPeriod: {
     type: 'object',
     additionalProperties: false,

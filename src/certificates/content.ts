@@ -52,6 +52,8 @@ export interface PageContent {
   readonly sealInscription?: Text | undefined;
   readonly qrCaption?: Text | undefined;
   readonly footer: readonly Text[];
+  /** A specimen's watermark, drawn across the page. */
+  readonly specimenMark?: Text | undefined;
 }
 
 const WORDS = {
@@ -60,13 +62,16 @@ const WORDS = {
   signature: { 'zh-Hans': '电子签名（Ed25519，密钥', 'zh-Hant': '電子簽章（Ed25519，金鑰', en: 'Signature (Ed25519, key' },
   signatureEnd: { 'zh-Hans': '）', 'zh-Hant': '）', en: ')' },
   verify: { 'zh-Hans': '核验地址', 'zh-Hant': '核驗網址', en: 'Verify at' },
+  specimenMark: { 'zh-Hans': '样本', 'zh-Hant': '樣本', en: 'SPECIMEN' },
+  specimen: { 'zh-Hans': '样本：仅供预览版式，未经签名，不具效力', 'zh-Hant': '樣本：僅供預覽版式，未經簽章，不具效力', en: 'Specimen: a preview of the layout, not signed, of no effect' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** What a page is drawn from. `issuerName` is the issuing department's name (the record holds its id). */
 export interface PageSource {
   readonly template: CertificateTemplate;
   readonly record: RenderRecord;
-  readonly signed: SignedBy;
+  /** null for a specimen (a template's preview): nothing is signed. */
+  readonly signed: SignedBy | null;
   readonly verifyUrl: string;
   readonly issuerName?: string | undefined;
 }
@@ -99,7 +104,11 @@ export function pageContent({ template, record, signed, verifyUrl, ...source }: 
   if (template.footer?.note) footer.push({ text: localize(template.footer.note, locale), source: 'template' });
   footer.push({ text: `${WORDS.certificateNo[locale]}${colon}${record.id}`, source: 'id' });
   footer.push({ text: `${WORDS.verify[locale]}${colon}${verifyUrl}`, source: 'verifyUrl' });
-  footer.push({ text: `${WORDS.signature[locale]} ${signed.keyId}${WORDS.signatureEnd[locale]}${colon}${signed.signature}`, source: 'signature' });
+  footer.push(
+    signed
+      ? { text: `${WORDS.signature[locale]} ${signed.keyId}${WORDS.signatureEnd[locale]}${colon}${signed.signature}`, source: 'signature' }
+      : { text: WORDS.specimen[locale], source: 'specimen' },
+  );
   return {
     title: { text: localize(template.title, locale), source: 'template' },
     subtitle: template.subtitle ? { text: localize(template.subtitle, locale), source: 'template' } : undefined,
@@ -110,5 +119,6 @@ export function pageContent({ template, record, signed, verifyUrl, ...source }: 
     sealInscription: template.seal?.inscription ? { text: template.seal.inscription, source: 'template' } : undefined,
     qrCaption: template.qr.caption ? { text: localize(template.qr.caption, locale), source: 'template' } : undefined,
     footer,
+    specimenMark: signed ? undefined : { text: WORDS.specimenMark[locale], source: 'specimen' },
   };
 }

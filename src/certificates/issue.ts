@@ -26,8 +26,8 @@ export interface Holder {
 export interface CertificateIssuerOptions {
   store: Pick<CertificateRepository, 'insert'>;
   keyring: Keyring;
-  /** workflows/certificate-types.json: the department that issues each type. */
-  certificateTypes: readonly { id: string; issuer: string }[];
+  /** The certificate types now (admins add them): the department that issues each. */
+  certificateTypes: () => Promise<readonly { id: string; issuer: string }[]>;
   /** The applicant's resident id number and name, from their account: the holder when the definition names none. */
   holderOf(applicantId: string): Promise<Holder | undefined>;
   /**
@@ -44,7 +44,6 @@ export interface CertificateIssuerOptions {
 type CertifiedMatter = MatterDefinition & { certificate: CertificateSpec };
 
 export function createCertificateIssuer(options: CertificateIssuerOptions): EffectHandlers['issueCertificates'] {
-  const issuers = new Map(options.certificateTypes.map((t) => [t.id, t.issuer]));
   const newId = options.newId ?? randomUUID;
 
   return async (context) => {
@@ -65,6 +64,7 @@ export function createCertificateIssuer(options: CertificateIssuerOptions): Effe
       return { id: await (assigned ??= assign(context.application.id, spec)), name };
     };
 
+    const issuers = new Map((await options.certificateTypes()).map((t) => [t.id, t.issuer]));
     const rows: NewCertificate[] = [];
     for (const matter of approved) {
       const spec = matter.certificate;

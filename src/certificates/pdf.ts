@@ -11,7 +11,8 @@ import type { CertificateTemplate } from './templates.js';
 
 export interface CertificatePdfOptions {
   render(job: RenderJob): Promise<Buffer>;
-  templates: ReadonlyMap<string, CertificateTemplate>;
+  /** The template of that name now (admins add and change templates). */
+  template(id: string): Promise<CertificateTemplate | undefined>;
   /** The definition the certificate's application ran on. */
   definitionOf(applicationId: string): Promise<ServiceDefinition>;
   issuerName(departmentId: string): string;
@@ -22,7 +23,7 @@ export function createCertificatePdfs(options: CertificatePdfOptions): (certific
   return async (certificate) => {
     const definition = await options.definitionOf(certificate.applicationId);
     const matter = definition.steps.flatMap((s) => (s.kind === 'review' ? s.matters : [])).find((m) => m.id === certificate.matterId);
-    const template = matter?.certificate && options.templates.get(matter.certificate.template);
+    const template = matter?.certificate && (await options.template(matter.certificate.template));
     if (!template) throw new OnevisitError('TEMPLATE.NOT_FOUND', `no template for certificate ${certificate.id}`);
     const record = JSON.parse(certificate.record) as CertificateRecord;
     return options.render({

@@ -20,7 +20,8 @@ export type { RenderRecord, SignedBy } from './content.js';
 export interface RenderJob {
   /** The signed record, embedded exactly as given. */
   record: RenderRecord;
-  signed: SignedBy;
+  /** null for a specimen: a template's preview on sample values, marked as such, with no record embedded. */
+  signed: SignedBy | null;
   template: CertificateTemplate;
   verifyUrl: string;
   /** The issuing department's name, for the authority line and the seal; else record.issuerName, else record.issuer. */
@@ -46,6 +47,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
 interface ShapedCertificate extends ShapedPage {
   sealName: Glyph[];
   sealInscription?: Glyph[] | undefined;
+  specimenMark?: Glyph[] | undefined;
 }
 
 /** Every text of the page as glyphs on the faces that draw them: throws CERTIFICATE.GLYPH_MISSING on the first that cannot be. */
@@ -65,6 +67,7 @@ function shapeCertificate(content: PageContent, fonts: FontSet, locale: Locale):
     lineHeight: (font.ascent - font.descent + font.lineGap) / font.unitsPerEm,
     sealName: of(content.sealName, bold),
     sealInscription: content.sealInscription && of(content.sealInscription, bold),
+    specimenMark: content.specimenMark && of(content.specimenMark, bold),
   };
 }
 
@@ -115,9 +118,10 @@ async function renderPdf(fonts: FontSet, job: RenderJob): Promise<Buffer> {
     if (page === plan.pages - 1 && plan.seal) {
       drawSeal(doc, { ...plan.seal, color: plan.colors.seal, name: shaped.sealName, inscription: shaped.sealInscription });
     }
+    if (shaped.specimenMark) drawSpecimenMark(doc, toLine(shaped.specimenMark), plan);
   }
 
-  attachSignedRecord(doc, { record: record as unknown as Record<string, unknown>, keyId: signed.keyId, signature: signed.signature }, issued);
+  if (signed) attachSignedRecord(doc, { record: record as unknown as Record<string, unknown>, keyId: signed.keyId, signature: signed.signature }, issued);
   doc.end();
   return done;
 }
@@ -130,6 +134,16 @@ function drawLine(doc: PDFKit.PDFDocument, line: Line, x: number, top: number, s
     doc.font(run.face.key).fontSize(size).text(run.text, cursor, top, spacing ? { lineBreak: false, characterSpacing: spacing } : { lineBreak: false });
     cursor += run.width * size + (spacing ? spacing * [...run.text].length : 0);
   }
+}
+
+/** A specimen's mark: large, faint and aslant across the middle of the page, so no one takes it for a certificate. */
+function drawSpecimenMark(doc: PDFKit.PDFDocument, line: Line, { frame, colors }: PagePlan): void {
+  const size = Math.min(frame.w / Math.max(line.width, 1), frame.h / 3) * 0.8;
+  const [cx, cy] = [frame.x + frame.w / 2, frame.y + frame.h / 2];
+  doc.save();
+  doc.rotate(-30, { origin: [cx, cy] }).fillOpacity(0.14);
+  drawLine(doc, line, cx - (line.width * size) / 2, cy - size / 2, size, colors.seal, 0);
+  doc.restore();
 }
 
 function drawFrame(doc: PDFKit.PDFDocument, { frame, border, colors, background }: PagePlan): void {

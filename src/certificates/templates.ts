@@ -65,7 +65,7 @@ function validatorFor(schemaFile: string): ValidateFunction {
 function meaningIssues(template: CertificateTemplate, expectedId: string | undefined): Issue[] {
   const issues: Issue[] = [];
   if (expectedId !== undefined && template.id !== expectedId) {
-    issues.push({ path: '/id', code: 'TEMPLATE.ID_MISMATCH', message: `must be "${expectedId}", the file's name` });
+    issues.push({ path: '/id', code: 'TEMPLATE.ID_MISMATCH', message: `must be "${expectedId}", the template's name (its file's, or the address it is saved at)` });
   }
   const seen = new Set<string>();
   for (const [list, items] of [['header', template.header ?? []], ['fields', template.fields]] as const) {

@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDefinitionValidator, compileDefinition, parseDefinitionText, parseDepartments, parseCertificateTypes, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
+import { createDefinitionValidator, compileDefinition, parseDefinitionText, parseDepartments, parseCertificateTypes, ReferenceKinds, toMermaid, MAX_DEFINITION_BYTES, type ValidationResult } from '../definitions/index.js';
 import { isOnevisitError, type ErrorCode, type Issue, type IssueCode } from '../domain/errors.js';
 import { createIdentity, readCommonPasswords, type Role } from '../identity/index.js';
-import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore, createIdentityStore, type Database } from '../store/index.js';
+import { describeDatabase, migrateLatest, openDatabase, readCatalog, createDefinitionStore, createIdentityStore, createReferenceStore, type Database } from '../store/index.js';
 import { withStartLock } from '../store/startLock.js';
 import { definitionHash } from '../definitions/index.js';
 import { keysDir, rotateKey } from '../certificates/keys.js';
@@ -264,10 +264,13 @@ async function user(args: string[], out: Out): Promise<number> {
   }
   const config = readConfig();
   const catalog = readCatalog();
-  const knownDepartments = new Set(catalog.departments.map((d) => d.id));
   const db = openConfigured(config);
   try {
     await withStartLock(db, () => migrateLatest(db));
+    // The shipped departments, and those admins added (kept in the database).
+    const stored = (await createReferenceStore(db).all()).filter((entry) => entry.kind === ReferenceKinds.department);
+    const departments = new Set([...catalog.departments.map((d) => d.id), ...stored.map((entry) => entry.id)]);
+    const knownDepartments = async () => departments;
     const identity = createIdentity({ store: createIdentityStore(db), commonPasswords: readCommonPasswords(catalog.commonPasswordsFile), knownDepartments });
     // Missing options stay undefined: addUser reports each of them with its path.
     const created = await identity.addUser({
@@ -278,10 +281,10 @@ async function user(args: string[], out: Out): Promise<number> {
       name: values.name,
       idNumber: values['id-number'],
     });
-    const departments = created.departments.length > 0 ? `, departments ${created.departments.join(', ')}` : '';
+    const inDepartments = created.departments.length > 0 ? `, departments ${created.departments.join(', ')}` : '';
     const idNumber = created.idNumberMasked === null ? '' : `, id number ${created.idNumberMasked}`;
     await createAuditStore(db).append({ at: new Date().toISOString(), kind: AuditKinds.userAdded, actor: CLI_ACTOR, subject: { kind: 'user', id: created.id }, detail: { username: created.username, role: created.role, departments: created.departments, idNumberMasked: created.idNumberMasked } });
-    out.log(`created ${created.role} ${created.username}: id ${created.id}, name ${created.name}${departments}${idNumber}`);
+    out.log(`created ${created.role} ${created.username}: id ${created.id}, name ${created.name}${inDepartments}${idNumber}`);
     return 0;
   } catch (error) {
     if (isOnevisitError(error, 'INPUT.INVALID') || isOnevisitError(error, 'PASSWORD.WEAK')) printIssues('onevisit user add', error.errors, out);

@@ -16,18 +16,25 @@ export interface CertificateType {
   issuer: string;
 }
 
-const slug = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$' };
-const i18n = { type: 'object', required: ['zh-Hans'], properties: { 'zh-Hans': { type: 'string' }, 'zh-Hant': { type: 'string' }, en: { type: 'string' } }, additionalProperties: false };
+const slug = { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', maxLength: 64 };
+const text = { type: 'string', minLength: 1, maxLength: 200 };
+const i18n = { type: 'object', required: ['zh-Hans'], properties: { 'zh-Hans': text, 'zh-Hant': text, en: text }, additionalProperties: false };
 const listOf = (key: string, item: object) => ({
   type: 'object',
   required: [key],
   properties: { [key]: { type: 'array', items: item } },
 });
 
+/** One entry of each catalog file. */
+export const CatalogEntrySchemas = {
+  department: { type: 'object', required: ['id', 'title', 'kind'], properties: { id: slug, title: i18n, kind: { enum: ['window', 'department', 'partner'] } } },
+  certificateType: { type: 'object', required: ['id', 'title', 'issuer'], properties: { id: slug, title: i18n, issuer: { type: 'string' } } },
+};
+
 /** The schemas of the catalog files (departments.json, certificate-types.json); their issues are SCHEMA.* codes. */
 export const CatalogSchemas = {
-  departments: listOf('departments', { type: 'object', required: ['id', 'title', 'kind'], properties: { id: slug, title: i18n, kind: { enum: ['window', 'department', 'partner'] } } }),
-  certificateTypes: listOf('types', { type: 'object', required: ['id', 'title', 'issuer'], properties: { id: slug, title: i18n, issuer: { type: 'string' } } }),
+  departments: listOf('departments', CatalogEntrySchemas.department),
+  certificateTypes: listOf('types', CatalogEntrySchemas.certificateType),
 };
 
 const ajv = createAjv();

@@ -10,6 +10,7 @@ export { pointerResolves } from './formSchema.js';
 export * from './machineTypes.js';
 export { eventRequestSchema, materialClaimSchema, type EventRequest, type MaterialClaim } from './eventRequest.js';
 export { parseDepartments, parseCertificateTypes, catalogContext, type Department, type CertificateType } from './catalog.js';
+export { ReferenceKinds, isReferenceKind, parseDepartment, parseCertificateType, unknownIssuers, ReferenceSchemas, type ReferenceKind, type ReferenceRow, type ReferenceStore } from './reference.js';
 export { nextMove, type NextMove } from './autopilot.js';
 export { possibleEvents, type PossibleEvent } from './possibleEvents.js';
 export { schemasAtPointer } from './formSchema.js';

@@ -17,6 +17,8 @@ export const AuditKinds = {
   userDisabled: 'user.disable',
   userEnabled: 'user.enable',
   calendarSaved: 'calendar.save',
+  /** An admin adds or changes a department, a certificate type or a template (detail: which, and its revision). */
+  referenceSaved: 'reference.save',
   certificateIssued: 'certificate.issue',
   certificateRevoked: 'certificate.revoke',
   certificateReissued: 'certificate.reissue',
@@ -50,6 +52,8 @@ export const AuditSubjectKinds = {
   username: 'username',
   definition: 'definition',
   calendar: 'calendar',
+  /** `<kind>/<id>`: a department, certificate type or template. */
+  reference: 'reference',
   certificate: 'certificate',
   effect: 'effect',
 } as const;

@@ -44,6 +44,8 @@ export const ErrorCodes = {
   'CERTIFICATE.NOT_ALLOWED': 'The certificate cannot be changed in its current status',
   'TEMPLATE.INVALID': 'The certificate template is invalid',
   'TEMPLATE.NOT_FOUND': 'No such certificate template',
+  'REFERENCE.INVALID': 'The department or certificate type is invalid',
+  'REFERENCE.NOT_FOUND': 'No such department, certificate type or template',
   'KEYS.INVALID': 'The signing keys cannot be used',
   'EFFECT.NOT_FOUND': 'No such effect',
   'EFFECT.NOT_FAILED': 'The effect has not failed',

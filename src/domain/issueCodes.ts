@@ -75,6 +75,11 @@ export const SchemaSubjects = {
     under: ['TEMPLATE.INVALID'],
     rules: ['TYPE', 'REQUIRED', 'ADDITIONAL_PROPERTIES', 'ENUM', 'PATTERN', 'MIN_LENGTH', 'MAX_LENGTH', 'MINIMUM', 'MAXIMUM', 'MIN_ITEMS', 'MAX_ITEMS', 'MIN_PROPERTIES', 'ONE_OF', 'RULE'],
   },
+  REFERENCE: {
+    checks: 'a department or a certificate type an admin saves',
+    under: ['REFERENCE.INVALID'],
+    rules: ['TYPE', 'REQUIRED', 'ADDITIONAL_PROPERTIES', 'ENUM', 'PATTERN', 'MIN_LENGTH', 'MAX_LENGTH', 'RULE'],
+  },
   FORM: {
     checks: 'an application form',
     under: ['FORM.INVALID'],
@@ -149,7 +154,9 @@ const OwnIssueCodes = {
   'FORM.EXAMPLE_INVALID': { meaning: 'An example of the form does not fit the form.', under: DEFINITION },
 
   // What a certificate template's schema cannot say (certificates/templates.ts).
-  'TEMPLATE.ID_MISMATCH': { meaning: "A template's id is not its file's name.", under: ['TEMPLATE.INVALID'] },
+  'TEMPLATE.ID_MISMATCH': { meaning: "A template's id is not its name: its file's, or the address an admin saves it at.", under: ['TEMPLATE.INVALID'] },
+  'REFERENCE.UNKNOWN_DEPARTMENT': { meaning: "A certificate type's issuer is not a department, nor `external` (issued outside onevisit).", under: ['REFERENCE.INVALID', 'CONFIG.INVALID'] },
+  'REFERENCE.ID_MISMATCH': { meaning: 'A department or certificate type carries another id than the one in the address it is saved at.', under: ['REFERENCE.INVALID'] },
   'TEMPLATE.DUPLICATE_ITEM': { meaning: 'A template shows the same field or record value twice.', under: ['TEMPLATE.INVALID'] },
 
   // The materials of an application (runtime/materials.ts).

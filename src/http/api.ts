@@ -30,7 +30,7 @@ export const REGISTRATION_ACCEPTED = {
 } as const;
 
 export function apiRouter(services: HttpServices & { limiters: Limiters }): Router {
-  const { identity, applications, catalog, admin, files, certificates, effects, progress, drafts, intake } = services;
+  const { identity, applications, catalog, admin, files, certificates, effects, progress, drafts, intake, referenceData } = services;
   const router = Router();
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12 } });
   // The one file of field "file"; whatever multer cannot read is a malformed upload (400), never a 500.
@@ -221,8 +221,8 @@ export function apiRouter(services: HttpServices & { limiters: Limiters }): Rout
   });
 
   // Definitions (admins)
-  router.post('/definitions/validate', (req, res) => {
-    res.json(catalog.validate(principalOf(res), req.body));
+  router.post('/definitions/validate', async (req, res) => {
+    res.json(await catalog.validate(principalOf(res), req.body));
   });
   router.post('/definitions', async (req, res) => {
     const published = await catalog.publish(principalOf(res), req.body);
@@ -244,6 +244,22 @@ export function apiRouter(services: HttpServices & { limiters: Limiters }): Rout
   });
   router.post('/users/:id/enable', async (req, res) => {
     res.json(await admin.enableUser(principalOf(res), req.params.id!));
+  });
+  // Reference data: departments, certificate types and templates
+  router.get('/reference', async (_req, res) => {
+    res.json(await referenceData.list());
+  });
+  router.get('/reference/template/:id/specimen', async (req, res) => {
+    sendSpecimen(res, await referenceData.specimen(principalOf(res), { id: req.params.id! }, req.query));
+  });
+  router.post('/reference/template/specimen', async (req, res) => {
+    sendSpecimen(res, await referenceData.specimen(principalOf(res), { body: req.body }, req.query));
+  });
+  router.get('/reference/:kind/:id', async (req, res) => {
+    res.json(await referenceData.entry(principalOf(res), req.params.kind!, req.params.id!));
+  });
+  router.put('/reference/:kind/:id', async (req, res) => {
+    res.json(await referenceData.save(principalOf(res), req.params.kind!, req.params.id!, req.body));
   });
   router.get('/calendar/:year', async (req, res) => {
     res.json(await admin.calendar(principalOf(res), req.params.year!));
@@ -273,6 +289,10 @@ export function apiRouter(services: HttpServices & { limiters: Limiters }): Rout
 function sendFile(res: Response, record: FileRecord, stream: NodeJS.ReadableStream): void {
   res.type(record.mediaType).set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(record.originalName)}`);
   stream.pipe(res);
+}
+
+function sendSpecimen(res: Response, pdf: Buffer): void {
+  res.type('application/pdf').set('Content-Disposition', 'inline; filename="specimen.pdf"').set('Cache-Control', 'no-store').send(pdf);
 }
 
 function etag(version: number): string {

@@ -7,6 +7,7 @@ import { ErrorCodes, IssueCodes, type ErrorCode } from '../domain/errors.js';
 import { ApplicationStatuses, WarningLevels } from '../domain/vocabulary.js';
 import { RequestSchemas } from '../application/schemas.js';
 import { ProgressStates } from '../application/progress.js';
+import { ReferenceSchemas } from '../definitions/reference.js';
 import { ErrorStatuses, INTERNAL_PROBLEM } from './problem.js';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -16,11 +17,11 @@ interface Route {
   summary: string;
   /** Who may call it (docs/api.md). */
   who: 'anyone' | 'signed in' | 'citizen' | 'clerk' | 'citizen or clerk' | 'admin';
-  body?: string | 'multipart' | 'definition';
+  body?: string | 'multipart' | 'definition' | 'reference' | 'template';
   response?: string;
   status?: number;
   /** The request schema its query string is checked with. */
-  query?: 'ApplicationFilters' | 'EffectFilters' | 'MetricsPeriod' | 'AuditFilters' | 'ProgressQuery';
+  query?: 'ApplicationFilters' | 'EffectFilters' | 'MetricsPeriod' | 'AuditFilters' | 'ProgressQuery' | 'SpecimenQuery';
 }
 
 export const ROUTES: readonly Route[] = [
@@ -69,6 +70,11 @@ export const ROUTES: readonly Route[] = [
   { method: 'post', path: '/users', summary: 'Add an account (password rule: 10+ characters, not a common password)', who: 'admin', body: 'NewUser', response: 'User', status: 201 },
   { method: 'post', path: '/users/{id}/disable', summary: 'Disable an account: it cannot sign in, and its sessions end at once. Not your own account (409 USER.OWN_ACCOUNT)', who: 'admin', response: 'Account' },
   { method: 'post', path: '/users/{id}/enable', summary: 'Let a disabled account sign in again (its ended sessions stay ended)', who: 'admin', response: 'Account' },
+  { method: 'get', path: '/reference', summary: 'The departments, certificate types and certificate templates (id and title) there are now: what definitions may name', who: 'anyone', response: 'Reference' },
+  { method: 'get', path: '/reference/{kind}/{id}', summary: 'One department (kind department), certificate type (certificate-type) or template (template) as saved, with its revision, when and by whom it was last saved (editedBy null: the shipped files)', who: 'admin' },
+  { method: 'put', path: '/reference/{kind}/{id}', summary: 'Add or replace a department, certificate type (its issuer a department) or certificate template, in use at once on every instance, no restart. The body\'s id is the one in the address; ids are never renamed (definitions and certificates name them). The shipped files no longer change an entry once an admin saved it. Invalid: 422 REFERENCE.INVALID or TEMPLATE.INVALID with every error', who: 'admin', body: 'reference' },
+  { method: 'get', path: '/reference/template/{id}/specimen', summary: 'A saved template drawn as a specimen PDF (样本) on sample values: marked as a specimen, nothing signed; in the language asked (zh-Hans unless another)', who: 'admin', query: 'SpecimenQuery' },
+  { method: 'post', path: '/reference/template/specimen', summary: 'A template not yet saved drawn as a specimen PDF (checked first: 422 TEMPLATE.INVALID with every error)', who: 'admin', body: 'template', query: 'SpecimenQuery' },
   { method: 'get', path: '/calendar/{year}', summary: 'The working-day calendar of a year', who: 'admin' },
   { method: 'put', path: '/calendar/{year}', summary: 'Replace the working-day calendar of a year', who: 'admin' },
   { method: 'get', path: '/metrics', summary: 'The period\'s figures (submitted, finished, one-visit, on-time and no-submit rates, ratings; per service and per day) and the work in progress now (by status, warning level and department; effects waiting or given up)', who: 'admin', query: 'MetricsPeriod' },
@@ -133,6 +139,15 @@ const responseSchemas = {
     properties: { disabled: { type: 'boolean' }, disabledAt: { type: ['string', 'null'], format: 'date-time' } },
   },
   Accounts: { type: 'array', items: { $ref: '#/components/schemas/Account' } },
+  Reference: {
+    type: 'object',
+    required: ['departments', 'certificateTypes', 'templates'],
+    properties: {
+      departments: { type: 'array', items: ReferenceSchemas.department },
+      certificateTypes: { type: 'array', items: ReferenceSchemas.certificateType },
+      templates: { type: 'array', items: { type: 'object', required: ['id', 'title'], properties: { id: { type: 'string' }, title: { type: 'object' } } } },
+    },
+  },
   RegistrationAccepted: {
     type: 'object',
     required: ['status', 'message'],
@@ -357,6 +372,9 @@ function embedded(schema: object, at: string): object {
   return rewrite(schema) as object;
 }
 
+/** A certificate template: schemas/certificate-template.schema.json. */
+const templateBody = { type: 'object', required: ['id', 'title', 'page', 'fields', 'authority', 'qr'], description: 'A certificate template (schemas/certificate-template.schema.json)' };
+
 function requestBody(body: string): object {
   if (body === 'multipart') {
     return {
@@ -364,6 +382,13 @@ function requestBody(body: string): object {
       content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } } } } },
     };
   }
-  const schema = body === 'definition' ? { $ref: '#/components/schemas/ServiceDefinition' } : { $ref: `#/components/schemas/${body}` };
+  const schema =
+    body === 'definition'
+      ? { $ref: '#/components/schemas/ServiceDefinition' }
+      : body === 'reference'
+        ? { oneOf: [ReferenceSchemas.department, ReferenceSchemas.certificateType, templateBody], description: 'The entry of the kind in the address' }
+        : body === 'template'
+          ? templateBody
+          : { $ref: `#/components/schemas/${body}` };
   return { required: true, content: { 'application/json': { schema } } };
 }

@@ -25,8 +25,8 @@ export interface IdentityOptions {
   now?: () => Date;
   /** How long a session lasts from sign-in; default 8 hours (a working day at the window). */
   sessionTtlMs?: number;
-  /** Department ids that exist; when given, an account naming another is refused. */
-  knownDepartments?: ReadonlySet<string>;
+  /** The department ids that exist now (admins add departments); when given, an account naming another is refused. */
+  knownDepartments?: () => Promise<ReadonlySet<string>>;
   /**
    * How long a checked session is trusted without asking the database again. Default 0: every request asks
    * the database, so a sign-out or a disabled account takes effect at once on every instance. With a cache it
@@ -125,8 +125,8 @@ export function createIdentity(options: IdentityOptions): Identity {
   dummyHash.catch(() => undefined);
 
   /** The account, checked: PASSWORD.WEAK when the password rule is its only problem, INPUT.INVALID (with them all) otherwise. */
-  function check(input: NewUser): CheckedNewUser {
-    const checked = checkNewUser(input, { today: now(), commonPasswords: options.commonPasswords, ...(knownDepartments ? { knownDepartments } : {}) });
+  async function check(input: NewUser): Promise<CheckedNewUser> {
+    const checked = checkNewUser(input, { today: now(), commonPasswords: options.commonPasswords, ...(knownDepartments ? { knownDepartments: await knownDepartments() } : {}) });
     if (checked.ok) return checked.value;
     if (checked.errors.every((e) => PASSWORD_RULE_CODES.has(e.code))) {
       throw new OnevisitError('PASSWORD.WEAK', `a password has at least ${PASSWORD_MIN_LENGTH} characters and is not one of the most common passwords`, { errors: checked.errors });
@@ -147,7 +147,7 @@ export function createIdentity(options: IdentityOptions): Identity {
   });
 
   async function addUser(input: NewUser): Promise<PublicUser> {
-    const value = check(input);
+    const value = await check(input);
     if (await store.findUserByUsername(value.username)) throw new OnevisitError('USER.EXISTS');
     // A wallet is keyed by the id number: one account per person. Someone else holding it is a matter for the window.
     if (value.idNumber && (await store.findUserByIdNumber(value.idNumber))) {
@@ -166,7 +166,7 @@ export function createIdentity(options: IdentityOptions): Identity {
 
     async register(input) {
       const r: Partial<Record<keyof Registration, unknown>> = typeof input === 'object' && input !== null ? input : {};
-      const value = check({ username: r.username, password: r.password, name: r.name, idNumber: r.idNumber, role: Roles.citizen } as NewUser);
+      const value = await check({ username: r.username, password: r.password, name: r.name, idNumber: r.idNumber, role: Roles.citizen } as NewUser);
       // The same work whatever is in the way: both lookups and the hash, every time.
       const [passwordHash, byIdNumber, byUsername] = await Promise.all([
         hashPassword(value.password),

@@ -62,6 +62,7 @@ export type Capability =
   | 'user.disable'
   | 'user.enable'
   | 'calendar.edit'
+  | 'reference.edit'
   | 'metrics.read'
   | 'effect.list'
   | 'effect.retry'
@@ -72,7 +73,7 @@ export type Capability =
 const CAPABILITIES = {
   citizen: ['application.submit', 'application.read', 'notice.object', 'file.upload', 'certificate.wallet', 'certificate.read', 'draft.keep'],
   clerk: ['application.read', 'application.queue', 'file.upload', 'certificate.read', 'commitment.check', 'application.intake'],
-  admin: ['definition.author', 'user.manage', 'user.disable', 'user.enable', 'calendar.edit', 'metrics.read', 'effect.list', 'effect.retry', 'audit.read'],
+  admin: ['definition.author', 'user.manage', 'user.disable', 'user.enable', 'calendar.edit', 'reference.edit', 'metrics.read', 'effect.list', 'effect.retry', 'audit.read'],
 } as const satisfies Record<Role, readonly Capability[]>;
 
 /** What a capability lets one do, as a refusal names it ("clerks may not apply for a service"). */
@@ -90,6 +91,7 @@ const CAPABILITY_NAMES = {
   'user.disable': 'disable accounts',
   'user.enable': 'enable accounts',
   'calendar.edit': 'edit the working-day calendar',
+  'reference.edit': 'add or change departments, certificate types and certificate templates',
   'metrics.read': 'read the metrics',
   'effect.list': 'list the outbox effects',
   'effect.retry': 'retry outbox effects',

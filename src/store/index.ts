@@ -12,3 +12,4 @@ export { createTimerStore } from './timerStore.js';
 export { createCertificateStore } from './certificateStore.js';
 export { createCounters } from './counters.js';
 export { createOutboxStore, type EffectOutbox, type StoredEffect } from './outboxStore.js';
+export { createReferenceStore } from './referenceStore.js';

@@ -13,6 +13,7 @@ import * as audit from './migrations/009_audit.js';
 import * as accounts from './migrations/010_accounts.js';
 import * as progressDrafts from './migrations/011_progress_drafts.js';
 import * as counterIntake from './migrations/012_counter_intake.js';
+import * as reference from './migrations/013_reference.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
@@ -27,6 +28,7 @@ const migrations: Record<string, Knex.Migration> = {
   '010_accounts': accounts,
   '011_progress_drafts': progressDrafts,
   '012_counter_intake': counterIntake,
+  '013_reference': reference,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -11,6 +11,7 @@ import type { FileUseCases } from '../application/files.js';
 import type { DraftUseCases } from '../application/drafts.js';
 import type { IntakeUseCases } from '../application/intake.js';
 import type { WorkingCalendar } from '../domain/calendar.js';
+import type { ReferenceUseCases } from '../application/reference.js';
 
 export interface WebServices {
   identity: Identity;
@@ -22,6 +23,8 @@ export interface WebServices {
   progress: ProgressUseCases;
   /** Departments and certificate types, for their titles. */
   reference: () => { departments: readonly Department[]; certificateTypes: readonly CertificateType[] };
+  /** Departments, certificate types and templates: read by anyone, added and changed by admins. */
+  referenceData: ReferenceUseCases;
   /** Titles for the public verify page. */
   describeCertificate: (type: string, issuer: string) => { typeTitle: string; issuerTitle: string };
   /** One published version of a service (compiled once, cached): the titles of its form, materials and matters for the pages. */

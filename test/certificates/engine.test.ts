@@ -13,7 +13,7 @@ for (const kind of databaseKinds) {
     const s = useCertificateSetting(kind);
 
     it('a completed application yields its certificates once, even when the effect is retried after issuing', async () => {
-      const issue = createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes, holderOf, assignUscc: assignUsccIn(s) });
+      const issue = createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes: async () => certificateTypes, holderOf, assignUscc: assignUsccIn(s) });
       let calls = 0;
       const effects: EffectHandlers = {
         // The first run issues and then "crashes" before the engine records the result.

@@ -13,7 +13,7 @@ for (const kind of databaseKinds) {
     const s = useCertificateSetting(kind);
 
     const issuer = (overrides: Partial<CertificateIssuerOptions> = {}) =>
-      createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes, holderOf, assignUscc: assignUsccIn(s), ...overrides });
+      createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes: async () => certificateTypes, holderOf, assignUscc: assignUsccIn(s), ...overrides });
 
     it('issues one signed certificate per approved matter that declares one, all held by the new business under one assigned code', async () => {
       const definition = workflow('restaurant-opening');

@@ -133,7 +133,7 @@ export function useCertificateSetting(kind: DatabaseKind): CertificateSetting {
 /** Issues the talent medical card (valid three years, held by the applicant) on a new application; returns its row. */
 export async function issueTalentCard(setting: CertificateSetting, keyring = setting.keyring): Promise<StoredCertificate> {
   const applicationId = await insertApplication(setting.database.db);
-  const issue = createCertificateIssuer({ store: setting.store, keyring, certificateTypes, holderOf });
+  const issue = createCertificateIssuer({ store: setting.store, keyring, certificateTypes: async () => certificateTypes, holderOf });
   const [id] = await issue(issueContext(workflow('talent-medical-card'), applicationId), spec);
   return (await setting.store.get(id!))!;
 }

@@ -9,7 +9,7 @@ import { assignUsccIn, certificateTypes, holderOf, insertApplication, issueConte
 for (const kind of databaseKinds) {
   describe(`unified social credit codes for new enterprises (${kind})`, function () {
     const s = useCertificateSetting(kind);
-    const issuer = () => createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes, holderOf, assignUscc: assignUsccIn(s) });
+    const issuer = () => createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes: async () => certificateTypes, holderOf, assignUscc: assignUsccIn(s) });
 
     it('gives each application its own valid code, the same on every certificate and on a retried issue', async () => {
       const definition = workflow('business-startup');

@@ -18,7 +18,7 @@ for (const kind of databaseKinds) {
     /** Issues the service's certificates on `day` for an application of `applicantId`; returns their ids. */
     async function issue(service: string, day: number, applicantId = 'citizen-1'): Promise<string[]> {
       const applicationId = await insertApplication(s.database.db, applicantId);
-      return createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes, holderOf, assignUscc: assignUsccIn(s) })(issueContext(workflow(service), applicationId, { at: at(day), applicantId }), spec);
+      return createCertificateIssuer({ store: s.store, keyring: s.keyring, certificateTypes: async () => certificateTypes, holderOf, assignUscc: assignUsccIn(s) })(issueContext(workflow(service), applicationId, { at: at(day), applicantId }), spec);
     }
 
     beforeEach(async () => {

@@ -117,7 +117,8 @@ describe('onevisit serve that cannot start', function () {
 for (const kind of databaseKinds) {
   describe(`demo accounts (${kind})`, function () {
     this.timeout(60_000);
-    const knownDepartments = new Set(readCatalog().departments.map((d) => d.id));
+    const departments = new Set(readCatalog().departments.map((d) => d.id));
+    const knownDepartments = async () => departments;
     const names = demoAccounts().map((a) => a.username);
 
     it('two instances seeding at once create each account once, and seeding again creates none', async () => {

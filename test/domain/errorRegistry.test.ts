@@ -13,6 +13,7 @@ import { ERROR_DOCS_FILE, errorsMarkdown } from '../../src/http/errorDocs.js';
 import { openApiDocument } from '../../src/http/openapi.js';
 import { KeywordRules, createAjv, issuesFromAjv, ruleOfKeyword } from '../../src/definitions/ajv.js';
 import { CatalogSchemas } from '../../src/definitions/catalog.js';
+import { ReferenceSchemas } from '../../src/definitions/reference.js';
 import { eventRequestSchema } from '../../src/definitions/index.js';
 import { RequestSchemas } from '../../src/application/schemas.js';
 import { projectRoot, readCatalog } from '../../src/store/index.js';
@@ -25,6 +26,7 @@ const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(root, fi
 const SCHEMAS_BY_SUBJECT: Record<Exclude<SchemaSubject, 'FORM'>, readonly object[]> = {
   SCHEMA: [readJson('schemas/service-definition.schema.json'), CatalogSchemas.departments, CatalogSchemas.certificateTypes],
   TEMPLATE: [readJson('schemas/certificate-template.schema.json')],
+  REFERENCE: Object.values(ReferenceSchemas),
   EVENT: [eventRequestSchema],
   INPUT: Object.values(RequestSchemas),
 };

@@ -5,16 +5,9 @@
  */
 import { expect } from 'chai';
 import { databaseKinds } from '../support/databases.js';
-import { openTestServer, person, type Person, type TestServer, clerksOf } from '../support/server.js';
+import { openTestServer, person, type Person, type TestServer, clerksOf, binaryBody } from '../support/server.js';
 import { approveAll, definitionOf, submitWithFiles } from '../support/services.js';
 import { hasPoppler, pdfQr, pdfText } from '../support/poppler.js';
-
-/** supertest's parser for a binary body. */
-function collect(res: NodeJS.ReadableStream, done: (error: Error | null, body: unknown) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}
 
 /** The PDF with `from` replaced by `to` (same length) inside the embedded record. */
 function alter(pdf: Buffer, from: string, to: string): Buffer {
@@ -43,7 +36,7 @@ for (const kind of databaseKinds) {
       const listed = wallet.body.find((c: { type: string }) => c.type === 'business-license');
       expect(listed, 'a business licence in the wallet').to.not.equal(undefined);
       license = (await server.http.get(`/api/v1/certificates/${listed.id}`).set(...citizen.auth).expect(200)).body;
-      licensePdf = (await server.http.get(`/api/v1/certificates/${license.id}/pdf`).set(...citizen.auth).buffer(true).parse(collect as never).expect(200).expect('content-type', /application\/pdf/)).body as Buffer;
+      licensePdf = (await server.http.get(`/api/v1/certificates/${license.id}/pdf`).set(...citizen.auth).buffer(true).parse(binaryBody as never).expect(200).expect('content-type', /application\/pdf/)).body as Buffer;
     });
     after(async () => server.close());
 
@@ -128,7 +121,7 @@ for (const kind of databaseKinds) {
       expect((await server.http.post('/api/v1/certificates/verify').send({ id: card.id }).expect(200)).body.status).to.equal('valid');
       if (hasPoppler) {
         // The card is the holder's own: the PDF prints the holder's name.
-        const pdf = (await server.http.get(`/api/v1/certificates/${card.id}/pdf`).set(...citizen.auth).buffer(true).parse(collect as never).expect(200)).body as Buffer;
+        const pdf = (await server.http.get(`/api/v1/certificates/${card.id}/pdf`).set(...citizen.auth).buffer(true).parse(binaryBody as never).expect(200)).body as Buffer;
         const text = pdfText(pdf).replace(/\s+/g, '');
         expect(text).to.include('高层次人才就医服务保障卡');
         expect(text).to.include('测试citizen');

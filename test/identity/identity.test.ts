@@ -115,7 +115,7 @@ for (const kind of databaseKinds) {
       identity = identityOn(database.db, {
         now: () => clock,
         sessionTtlMs: TTL,
-        knownDepartments: new Set(['comprehensive-window', 'market-regulation', 'taxation']),
+        knownDepartments: async () => new Set(['comprehensive-window', 'market-regulation', 'taxation']),
       });
     });
     beforeEach(() => {

@@ -30,7 +30,7 @@ import { RequestSchemas, type RequestSchemaName } from '../../src/application/sc
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
 import { databaseKinds } from '../support/databases.js';
 import { registryFlaw } from '../support/problems.js';
-import { openTestServer, person, tinyPdf, tinyPng, type Person, type TestServer } from '../support/server.js';
+import { openTestServer, person, tinyPdf, tinyPng, binaryBody, type Person, type TestServer } from '../support/server.js';
 import { approveAll, definitionOf, submitWithFiles } from '../support/services.js';
 import { businessStartup } from '../support/businessStartup.js';
 import {
@@ -161,7 +161,7 @@ for (const kind of databaseKinds) {
       seeded.matters = [...new Set(['business-startup', 'talent-medical-card'].flatMap((s) => definitionOf(s).steps.flatMap((step) => (step.kind === 'review' ? step.matters.map((m) => m.id) : []))))];
       seeded.services = ((await server.http.get('/api/v1/services').expect(200)).body as { id: string }[]).map((s) => s.id);
       const pdfOf = async (id: string) =>
-        (await server.http.get(`/api/v1/certificates/${id}/pdf`).set(...people.citizen.auth).buffer(true).parse(collect as never).expect(200)).body as Buffer;
+        (await server.http.get(`/api/v1/certificates/${id}/pdf`).set(...people.citizen.auth).buffer(true).parse(binaryBody as never).expect(200)).body as Buffer;
       seeded.pdfs = [await pdfOf(seeded.witnessCertificates[0]!.id), await pdfOf(seeded.eventCertificates[0]!.id)];
       seeded.calendar = (await server.http.get('/api/v1/calendar/2026').set(...people.admin.auth).expect(200)).body;
       seeded.usernames = Object.values(people).map((p) => p.username);
@@ -270,13 +270,6 @@ async function witnessSnapshot(server: TestServer, { applications, users, files,
     calendarYears: await db('calendar_years').orderBy('year'),
     calendarDays: await db('calendar_days').orderBy('day'),
   };
-}
-
-/** supertest's parser for a binary body. */
-function collect(res: NodeJS.ReadableStream, done: (error: Error | null, body: unknown) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
 }
 
 /** Requests as they go out: the caller's credentials in, and a certain refusal applied to writes of witness data. */

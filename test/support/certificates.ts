@@ -1,6 +1,6 @@
 /** A business licence ready to render, as the issue step would hand it over (a fresh id per call). */
 import { randomUUID } from 'node:crypto';
-import type { RenderJob, RenderRecord } from '../../src/certificates/render.js';
+import type { RenderJob, RenderRecord, SignedBy } from '../../src/certificates/render.js';
 import { loadTemplates } from '../../src/certificates/templates.js';
 import { readCatalog } from '../../src/store/catalogFiles.js';
 
@@ -8,7 +8,7 @@ export const templates = loadTemplates(readCatalog().templates);
 
 export function businessLicenceJob(
   overrides: { record?: Partial<RenderRecord>; fields?: Record<string, unknown>; issuerName?: string; locale?: RenderJob['locale'] } = {},
-): RenderJob {
+): RenderJob & { signed: SignedBy } {
   const id = overrides.record?.id ?? randomUUID();
   const record: RenderRecord = {
     id,

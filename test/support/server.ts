@@ -116,3 +116,10 @@ export function clerksOf(server: () => TestServer): (department: string) => Prom
     return clerks.get(department)!;
   };
 }
+
+/** supertest's parser for a binary body (a PDF): `.buffer(true).parse(binaryBody)`. */
+export function binaryBody(res: NodeJS.ReadableStream, done: (error: Error | null, body: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}

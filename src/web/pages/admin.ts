@@ -79,11 +79,11 @@ export function adminPages(router: Router, kit: PageKit): void {
     kit.render(res, 'admin/services.njk', { rows });
   });
 
-  router.get('/admin/services/new', (_req: Request, res: Response) => {
+  router.get('/admin/services/new', async (_req: Request, res: Response) => {
     const principal = signedIn(res);
     requireCapability(principal, 'definition.author');
     const text = starterText();
-    renderEditor(res, { mode: 'new', text, checked: check(principal, text, contextOf(res).locale) });
+    renderEditor(res, { mode: 'new', text, checked: await check(principal, text, contextOf(res).locale) });
   });
 
   router.get('/admin/services/:id', async (req: Request, res: Response) => {
@@ -100,7 +100,7 @@ export function adminPages(router: Router, kit: PageKit): void {
     const id = String(req.params.id);
     await services.catalog.versions(principal, id);
     const text = pretty(await publishedDefinition(id));
-    renderEditor(res, { mode: 'edit', id, text, checked: check(principal, text, contextOf(res).locale) });
+    renderEditor(res, { mode: 'edit', id, text, checked: await check(principal, text, contextOf(res).locale) });
   });
 
   const editorPost = (mode: 'new' | 'edit') => async (req: Request, res: Response) => {
@@ -113,8 +113,8 @@ export function adminPages(router: Router, kit: PageKit): void {
     const text = field(body, 'definition');
     const action = field(body, 'action');
     const locale = contextOf(res).locale;
-    if (action === 'edit') return renderEditor(res, { mode, ...(id ? { id } : {}), text, checked: check(principal, text, locale) });
-    const checked = check(principal, text, locale);
+    if (action === 'edit') return renderEditor(res, { mode, ...(id ? { id } : {}), text, checked: await check(principal, text, locale) });
+    const checked = await check(principal, text, locale);
     if (!checked.valid || action === 'validate' || !checked.definition) {
       return renderEditor(res, { mode, ...(id ? { id } : {}), text, checked }, checked.valid ? 200 : 422);
     }
@@ -156,10 +156,10 @@ export function adminPages(router: Router, kit: PageKit): void {
     definition?: ServiceDefinition;
   }
 
-  function check(principal: Principal, text: string, locale: (typeof Locales)[number]): Checked {
+  async function check(principal: Principal, text: string, locale: (typeof Locales)[number]): Promise<Checked> {
     const parsed = parseText(text);
     if (!parsed.ok) return { valid: false, issues: placeIssues(text, parsed.issues, locale), diagram: null };
-    const result = services.catalog.validate(principal, parsed.value);
+    const result = await services.catalog.validate(principal, parsed.value);
     if (!result.valid) return { valid: false, issues: placeIssues(text, result.errors, locale), diagram: null };
     return { valid: true, issues: [], diagram: result.diagram, definition: parsed.value as ServiceDefinition };
   }
