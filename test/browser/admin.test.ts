@@ -62,6 +62,27 @@ describe('admin console in Chromium', function () {
     })()`);
   }
 
+  /**
+   * The editor's form preview is the form the apply pages draw, in each language's tab: the restaurant's floor area
+   * as a real input under its label in that language, disabled, outside any form; no id on the page twice.
+   */
+  async function expectFormPreview(page: Page, definition: ReturnType<typeof definitionOf>): Promise<void> {
+    const restaurant = definition.form.properties.restaurant as { properties: { floorArea: { 'x-i18n': { title: Record<Locale, string> } } } };
+    const label = restaurant.properties.floorArea['x-i18n'].title;
+    for (const shown of Locales) {
+      const tab = page.locator(`a.govuk-tabs__tab[href="#preview-${shown}"]`);
+      if (await tab.isVisible()) await tab.click();
+      const input = page.locator(`#preview-${shown} input#preview-${shown}-f-restaurant-floorArea`);
+      expect(await input.isVisible(), shown).to.equal(true);
+      expect(await input.isDisabled(), shown).to.equal(true);
+      expect((await page.locator(`#preview-${shown} label[for="preview-${shown}-f-restaurant-floorArea"]`).textContent())?.trim()).to.equal(label[shown]);
+      expect(await page.locator(`#preview-${shown} [lang="${shown}"] .govuk-form-group`).count(), shown).to.be.greaterThan(10);
+    }
+    expect(await page.locator('form .ov-form-preview').count()).to.equal(0);
+    expect(await page.locator('.ov-form-preview :is(input, select, textarea, button):enabled').count()).to.equal(0);
+    expect(await page.evaluate('(() => { const ids = [...document.querySelectorAll("[id]")].map((e) => e.id); return ids.length - new Set(ids).size; })()')).to.equal(0);
+  }
+
   it('refuses the admin pages to citizens and clerks (403) and sends the signed-out to sign in', async () => {
     const citizen = await person(server, 'citizen');
     const clerk = await person(server, 'clerk', ['comprehensive-window']);
@@ -159,6 +180,11 @@ describe('admin console in Chromium', function () {
     expect(await page.isVisible('#definition')).to.equal(true);
     expect(await page.locator('svg.ov-flow').count()).to.equal(1);
     expect(await page.locator('#simulation-table tbody tr').count()).to.be.greaterThan(3);
+    // Without script the preview's tabs are three panels one after another, each the form drawn in its language.
+    for (const shown of Locales) {
+      expect(await page.isVisible(`#preview-${shown} fieldset.ov-form-preview[disabled]`), shown).to.equal(true);
+      expect(await page.locator(`#preview-${shown} .ov-form-preview :is(input, select, textarea):disabled`).count(), shown).to.be.greaterThan(3);
+    }
 
     const broken = { ...v1, steps: v1.steps.map((s, i) => (i === 0 ? { ...s, window: 'no-such-department' } : s)) };
     await page.fill('#definition', pretty(broken));
@@ -296,6 +322,7 @@ describe('admin console in Chromium', function () {
       await page.goto(`${site.base}/admin/services/${serviceId}/edit`);
       await page.waitForSelector('#mermaid-diagram svg');
       await inspectPage(page, `admin-editor-valid-${locale}`);
+      await expectFormPreview(page, definition);
       await replaceEditorText(page, pretty({ ...definition, promisedDays: 0, materials: [...definition.materials, { id: 'id-card' }] }));
       await page.waitForSelector('#problem-list li');
       await inspectPage(page, `admin-editor-errors-${locale}`);

@@ -12,6 +12,7 @@ import { buildField, componentOf, COMPONENT_RULES, objectFields, parseField, typ
 import { rootContext } from '../../src/web/form/conditions.js';
 import { applyListAction, prune, readSection, sectionPage, sectionsOf } from '../../src/web/form/sections.js';
 import { flatten, sectionErrors } from '../../src/web/form/validate.js';
+import { formPreview } from '../../src/web/form/preview.js';
 import { fieldId, type Schema } from '../../src/web/form/schema.js';
 import { translator } from '../../src/web/messages/index.js';
 import { createRenderer } from '../../src/web/render.js';
@@ -129,6 +130,33 @@ describe('web form: the JSON Schema form renderer', () => {
     it('shows the employees section only when the company employs staff', () => {
       expect(sectionsOf(startupForm, {}, 'zh-Hans').map((s) => s.key)).to.not.include('employees');
       expect(sectionsOf(startupForm, { hasEmployees: true }, 'zh-Hans').find((s) => s.key === 'employees')?.required).to.equal(true);
+    });
+  });
+
+  describe('drawn for the definition editor’s preview', () => {
+    it('has the sections of an empty form, built as their pages build them, in the language asked', () => {
+      for (const locale of Locales) {
+        const preview = formPreview(startupForm, ctx(locale), `preview-${locale}`);
+        expect(preview.map((s) => s.section.key)).to.deep.equal(sectionsOf(startupForm, {}, locale).map((s) => s.key));
+        const company = preview.find((s) => s.section.key === 'company')!;
+        const name = company.fields.find((f) => f.pointer === '/company/name')!;
+        expect(name.label).to.equal({ 'zh-Hans': '企业名称', 'zh-Hant': '企業名稱', en: 'Company name' }[locale]);
+        expect(name.id).to.equal(`preview-${locale}-${fieldId('/company/name')}`);
+      }
+    });
+
+    it('puts every id and name under its prefix, so the three languages on one page share none', () => {
+      const fields = Locales.flatMap((locale) => formPreview(startupForm, ctx(locale), `preview-${locale}`).flatMap((s) => flatten(s.fields)));
+      expect(fields.length).to.be.greaterThan(20);
+      expect(new Set(fields.map((f) => f.id)).size).to.equal(fields.length);
+      expect(new Set(fields.map((f) => f.name)).size).to.equal(fields.length);
+      for (const f of fields) expect(f.id).to.match(/^preview-(zh-Hans|zh-Hant|en)-f-/);
+    });
+
+    it('marks a section that may be left out as optional in its heading', () => {
+      const optional = formPreview(startupForm, ctx('en'), 'p').filter((s) => !s.section.required);
+      expect(optional.length).to.be.greaterThan(0);
+      for (const s of optional) expect(s.heading).to.equal(translator('en')('form.optionalLabel', { label: s.section.title }));
     });
   });
 

@@ -1,15 +1,17 @@
 /**
  * The definition editor's server side: the text parsed and its errors placed (line, localized wording), the line
- * diff against the published version, the form's outline per language, and the simulated run. Pages call these;
- * the checks themselves are the catalog's (`catalog.validate`, the same as POST /api/v1/definitions/validate).
+ * diff against the published version, the form drawn per language by the apply pages' renderer, and the simulated
+ * run. Pages call these; the checks themselves are the catalog's (`catalog.validate`, the same as POST /api/v1/definitions/validate).
  */
 import { diffLines } from 'diff';
 import { parseDefinitionText } from '../../definitions/index.js';
 import { simulate, type SimulationStep } from '../../definitions/simulate.js';
 import type { ServiceDefinition } from '../../domain/definition.js';
 import { isOnevisitError, type Issue } from '../../domain/errors.js';
-import { Locales, localize, type I18nText, type Locale } from '../../domain/i18n.js';
-import { MESSAGES, translator, type Translate } from '../messages/index.js';
+import { Locales, type Locale } from '../../domain/i18n.js';
+import { formPreview } from '../form/preview.js';
+import type { Schema } from '../form/schema.js';
+import { MESSAGES, translator } from '../messages/index.js';
 import { lineOfOffset, locatePointer } from './jsonLocate.js';
 
 export interface EditorIssue {
@@ -93,48 +95,9 @@ export function lineDiff(before: string, after: string): { rows: DiffRow[]; adde
   return { rows, added, removed };
 }
 
-export interface OutlineRow {
-  pointer: string;
-  depth: number;
-  title: string;
-  kind: string;
-  required: boolean;
-  options: string[];
-}
-
-type SchemaNode = { title?: unknown; type?: unknown; enum?: unknown[]; properties?: Record<string, SchemaNode>; required?: unknown; items?: SchemaNode; format?: unknown };
-
-const textOf = (value: unknown, locale: Locale): string =>
-  typeof value === 'string' ? value : value && typeof value === 'object' && typeof (value as I18nText)['zh-Hans'] === 'string' ? localize(value as I18nText, locale) : '';
-
-/** The form's questions as a list, in one language: what the applicant will be asked, in order. */
-export function formOutline(form: unknown, locale: Locale, t: Translate): OutlineRow[] {
-  const rows: OutlineRow[] = [];
-  const walk = (node: SchemaNode, pointer: string, depth: number, required: boolean) => {
-    const props = node.properties ?? {};
-    const needed = Array.isArray(node.required) ? node.required : [];
-    for (const [key, child] of Object.entries(props)) {
-      const childPointer = `${pointer}/${key}`;
-      const kind = Array.isArray(child.enum) ? 'choice' : child.type === 'object' ? 'group' : child.type === 'array' ? 'list' : child.format === 'date' ? 'date' : typeof child.type === 'string' ? child.type : 'other';
-      rows.push({
-        pointer: childPointer,
-        depth,
-        title: textOf(child.title, locale) || key,
-        kind: t(`admin.outline.kind.${['choice', 'group', 'list', 'date', 'string', 'integer', 'number', 'boolean'].includes(kind) ? kind : 'other'}`),
-        required: needed.includes(key) && required,
-        options: Array.isArray(child.enum) ? child.enum.map(String) : [],
-      });
-      if (child.type === 'object') walk(child, childPointer, depth + 1, needed.includes(key) && required);
-      if (child.type === 'array' && child.items?.type === 'object') walk(child.items, `${childPointer}/0`, depth + 1, false);
-    }
-  };
-  if (form && typeof form === 'object') walk(form as SchemaNode, '', 0, true);
-  return rows;
-}
-
-/** The outline in every language, for the preview's tabs. */
-export function formPreviews(form: unknown) {
-  return Locales.map((locale) => ({ locale, rows: formOutline(form, locale, translator(locale)) }));
+/** The form as a citizen sees it on an empty form, in every language, for the preview's tabs. */
+export function formPreviews(form: Schema) {
+  return Locales.map((locale) => ({ locale, sections: formPreview(form, { locale, t: translator(locale) }, `preview-${locale}`) }));
 }
 
 export type Simulation = { ok: true; steps: SimulationStep[]; final: string } | { ok: false; reason: 'noExample' | 'exampleInvalid' | 'failed'; detail: string };
