@@ -268,6 +268,11 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       const walkIn = await walkIns.byIdNumber(idNumber);
       return walkIn ? { id: walkIn.id, idNumber: walkIn.idNumber } : undefined;
     },
+    // The timer fires the millisecond after the period: the period's last instant is the one before it.
+    owedBy: async (applicationId) => {
+      const timer = (await timers.listForApplication(applicationId)).find((t) => t.kind === 'deferredMaterials' && t.status === 'pending');
+      return timer ? new Date(Date.parse(timer.dueAt) - 1).toISOString() : undefined;
+    },
   });
   const app = createApp({
     identity,

@@ -48,6 +48,8 @@ export interface ApplicationsDeps {
   drafts?: Pick<DraftStore, 'get'>;
   /** The counter's record of the person with this resident id number (counter intake), if any. */
   walkInOf?: (idNumber: string) => Promise<WalkInFacts | undefined>;
+  /** The last instant the application's deferred (容缺) materials may follow: its deferred-materials timer's, while it waits. */
+  owedBy?: (applicationId: string) => Promise<string | undefined>;
   now: () => Date;
 }
 
@@ -110,6 +112,8 @@ export interface ApplicationDetail extends ApplicationView {
   /** The events this reader may send now; a task another clerk holds still offers its events (acting answers TASK.CLAIMED). */
   actions: OpenAction[];
   rating?: { score: number; comment: string | null; ratedAt: string };
+  /** While materials are owed after acceptance: the last instant they may follow (the application ends after it). */
+  owedBy?: string;
 }
 
 /**
@@ -150,7 +154,7 @@ interface Filters {
   offset?: number;
 }
 
-export function createApplicationUseCases({ engine, queries, files, drawable, accountName, drafts, walkInOf, now }: ApplicationsDeps) {
+export function createApplicationUseCases({ engine, queries, files, drawable, accountName, drafts, walkInOf, owedBy, now }: ApplicationsDeps) {
   /**
    * The subject with what the policy decides their applications by: the counter's record of a person with their
    * resident id number, when there is one (applications entered for them before they had an account).
@@ -175,18 +179,20 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     const visible = visibilityOf(access, compiled);
     if (!visible.case) return noticeOf(view);
     const id = view.id;
-    const [events, tasks, rating] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id)]);
+    const owed = view.owed.filter((materialId) => visible.material(materialId));
+    const [events, tasks, rating, due] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id), owed.length > 0 ? owedBy?.(id) : undefined]);
     const enterers = await enterersOf(events.map((e) => e.payload));
     return {
       ...view,
       form: visible.form(view.form),
       materials: Object.fromEntries(Object.entries(view.materials).filter(([materialId]) => visible.material(materialId))),
-      owed: view.owed.filter((materialId) => visible.material(materialId)),
+      owed,
       access: access.kind,
       timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload, visible.entryDetails(typeof e.payload.matter === 'string' ? e.payload.matter : undefined, e.type), enterers)),
       tasks: tasks.map(taskEntry),
       actions: eventsOpenTo(actorFor(subject, access), possibleEvents()).map(({ type, matter }) => ({ type, ...(matter !== undefined ? { matter } : {}) })),
       ...(rating ? { rating } : {}),
+      ...(due ? { owedBy: due } : {}),
     };
   }
 

@@ -189,6 +189,7 @@ const responseSchemas = {
       dueAt: { type: ['string', 'null'], format: 'date-time' },
       warning: { enum: Object.values(WarningLevels) },
       timeline: { type: 'array', items: { type: 'object' } },
+      owedBy: { type: 'string', format: 'date-time', description: 'While deferred materials (owed) wait after acceptance: the last instant they may follow (PROVIDE_MATERIALS); the application is terminated after it' },
     },
   },
   SubmittedApplication: {

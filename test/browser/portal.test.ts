@@ -1,8 +1,9 @@
 /**
  * The citizen's portal after submission in Chromium: my applications with the deadline, the timeline per department,
  * the supplement notice answered in place (with JavaScript off), withdrawal, rating, the wallet with its PDF and QR
- * code, a conflict shown above the fresh state, another citizen refused, a hostile name escaped; every page type
- * through axe and into a screenshot in each language. State is built through the HTTP API, as clerks would.
+ * code, a conflict shown above the fresh state, another citizen refused, a hostile name escaped, a deferred material
+ * sent after acceptance (with JavaScript off); every page type through axe and into a screenshot in each language.
+ * State is built through the HTTP API, as clerks would.
  */
 import { expect } from 'chai';
 import jsQRModule from 'jsqr';
@@ -38,6 +39,8 @@ describe('citizen portal in Chromium', function () {
   let completed: { id: string; number: string };
   /** accepted: in review, its deadline running */
   let reviewing: { id: string; number: string };
+  /** accepted with the proof of premises to follow (容缺) */
+  let owing: { id: string; number: string };
   const dialogs: string[] = [];
 
   const form = (name = '兰州青禾信息技术有限公司') => {
@@ -75,6 +78,8 @@ describe('citizen portal in Chromium', function () {
     expect(await approveAll(server, completed.id, clerkOf)).to.equal('completed');
     reviewing = await submitWithFiles(server, citizen, 'business-startup', form('兰州审批中科技有限公司'));
     await event(reviewing.id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);
+    owing = await submitWithFiles(server, citizen, 'business-startup', form('兰州容缺科技有限公司'), ['premises-proof']);
+    await event(owing.id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);
     waiting = await submitWithFiles(server, citizen, 'business-startup', form('兰州待补正科技有限公司'));
     await event(waiting.id, await clerkOf(WINDOW), { type: 'REQUEST_SUPPLEMENT', items: ['premises-proof', '/company/address'], comment: '住所证明不清晰，请重新上传并核对地址' }).expect(200);
   });
@@ -87,7 +92,7 @@ describe('citizen portal in Chromium', function () {
   it('lists the citizen’s applications newest first, with status, deadline and warning in words', async () => {
     const { context, page } = await signedIn(citizen);
     const rows = page.locator('tr[data-application]');
-    expect(await rows.count()).to.equal(5);
+    expect(await rows.count()).to.equal(6);
     expect(await rows.first().getAttribute('data-application')).to.equal(waiting.id);
     const row = page.locator(`tr[data-application="${completed.id}"]`);
     expect(await row.textContent()).to.contain(completed.number).and.contain('已办结').and.contain('开办企业一件事');
@@ -233,6 +238,9 @@ describe('citizen portal in Chromium', function () {
       await page.goto(`${site.base}/my/applications/${waiting.id}`);
       expect(await page.locator('#supplement input[type=file]').count()).to.equal(1);
       await inspectPage(page, `portal-detail-supplement-${locale}`);
+      await page.goto(`${site.base}/my/applications/${owing.id}`);
+      expect(await page.locator('#owed input[type=file]').count()).to.equal(1);
+      await inspectPage(page, `portal-detail-owed-${locale}`);
       await page.goto(`${site.base}/my/applications/${waiting.id}/withdraw`);
       await inspectPage(page, `portal-withdraw-${locale}`);
       await page.goto(`${site.base}/my/applications/${completed.id}/rate`);
@@ -265,6 +273,39 @@ describe('citizen portal in Chromium', function () {
     expect(await page.locator('.ov-application-summary [data-status]').textContent()).to.contain('待受理');
     expect(await page.locator('#supplement').count()).to.equal(0);
     await screenshot(page, 'portal-detail-conflict-nojs-zh-Hans');
+    await context.close();
+  });
+
+  it('sends a deferred material after acceptance with JavaScript off: its formats, size limit and date shown first, errors at its input', async () => {
+    const { context, page } = await signedIn(citizen, { javaScript: false });
+    const { owedBy } = await status(owing.id);
+    await page.goto(`${site.base}/my/applications/${owing.id}`);
+    const owed = page.locator('#owed [data-owed="premises-proof"]');
+    expect(await owed.textContent()).to.contain('上传“住所使用证明”').and.contain('PDF / JPG / PNG').and.contain('10MB').and.contain(`请在 ${chinaDate(owedBy)} 前补交`);
+    expect(await page.locator('#owed').textContent()).to.contain(`请在 ${chinaDate(owedBy)} 前补交下列材料`);
+    expect(await page.getAttribute('#owed-premises-proof', 'accept')).to.equal('application/pdf,image/jpeg,image/png');
+    await screenshot(page, 'portal-detail-owed-nojs-zh-Hans');
+    // Nothing chosen: the error at the input and in the summary linking to it.
+    const empty = await Promise.all([page.waitForNavigation(), page.click('#send-owed')]).then(([r]) => r);
+    expect(empty?.status()).to.equal(422);
+    expect(await page.locator('.govuk-error-summary a[href="#owed-premises-proof"]').textContent()).to.contain('请选择要补交的文件');
+    expect(await page.locator('#owed-premises-proof-error').textContent()).to.contain('请选择要补交的文件');
+    // A file that is no PDF, JPEG or PNG: refused by the file use case, named at the input.
+    await page.setInputFiles('#owed-premises-proof', { name: '住所.txt', mimeType: 'application/pdf', buffer: Buffer.from('not a document') });
+    const refused = await Promise.all([page.waitForNavigation(), page.click('#send-owed')]).then(([r]) => r);
+    expect(refused?.status()).to.equal(422);
+    expect(await page.locator('#owed-premises-proof-error').textContent()).to.contain('文件格式不支持');
+    expect((await status(owing.id)).owed).to.deep.equal(['premises-proof']);
+    await page.setInputFiles('#owed-premises-proof', { name: '租赁合同.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
+    await page.click('#send-owed');
+    await page.waitForURL(/done=materials/);
+    expect(await page.locator('#done').textContent()).to.contain('容缺材料已补交');
+    const detail = await status(owing.id);
+    expect(detail.owed).to.deep.equal([]);
+    expect(detail.timeline.at(-1)).to.include({ type: 'PROVIDE_MATERIALS', actor: 'applicant' });
+    expect(await page.locator('#owed').count()).to.equal(0);
+    expect(await page.locator('[data-material="premises-proof"] a').textContent()).to.equal('租赁合同.pdf');
+    expect(dialogs).to.deep.equal([]);
     await context.close();
   });
 });

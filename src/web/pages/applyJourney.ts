@@ -58,6 +58,12 @@ export interface MaterialModel {
 const FORMAT_NAMES: Record<string, string> = { 'application/pdf': 'PDF', 'image/jpeg': 'JPG', 'image/png': 'PNG' };
 const DEFAULT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'];
 
+/** What an upload of the material takes: its formats as a hint names them, and the file input's `accept`. */
+export function uploadTypes(material: Pick<MaterialDefinition, 'mediaTypes'>): { formats: string; accept: string } {
+  const types = material.mediaTypes ?? DEFAULT_TYPES;
+  return { formats: types.map((type) => FORMAT_NAMES[type] ?? type).join(' / '), accept: types.join(',') };
+}
+
 export interface MaterialInputs {
   definition: ServiceDefinition;
   applies: (material: MaterialDefinition) => boolean;
@@ -73,7 +79,6 @@ export function materialModels({ definition, applies, claims, fromWallet, fileNa
   return definition.materials.filter(applies).map((m) => {
     const claim = claims.find((c) => c.materialId === m.id);
     const wallet = m.satisfiedBy ? fromWallet(m.satisfiedBy) : undefined;
-    const types = m.mediaTypes ?? DEFAULT_TYPES;
     let state: MaterialState;
     if (claim?.fileId && fileName(claim.fileId) !== undefined) state = { kind: 'uploaded', fileId: claim.fileId, fileName: fileName(claim.fileId)! };
     else if (wallet) state = { kind: 'wallet', certificateId: wallet.id, certificateTitle: wallet.title, issuedAt: wallet.issuedAt };
@@ -90,8 +95,7 @@ export function materialModels({ definition, applies, claims, fromWallet, fileNa
       commitment: m.commitment === true,
       deferrable: m.deferrable === true,
       ...(m.deferrable ? { deferredUntil: deferredUntil(days), deferDays: days } : {}),
-      formats: types.map((type) => FORMAT_NAMES[type] ?? type).join(' / '),
-      accept: types.join(','),
+      ...uploadTypes(m),
       state,
       done: !required || state.kind !== 'upload' && state.kind !== 'commitment',
     };

@@ -1,7 +1,8 @@
 /**
  * The citizen's portal after submission: their applications with the deadline, one application with
  * its timeline per department, the materials given and the certificates produced, the supplement notice answered in
- * place, withdrawal, the rating (好差评), and the wallet with each certificate's PDF, QR code and share link.
+ * place, the deferred materials (容缺后补) sent once accepted, withdrawal, the rating (好差评), and the wallet with
+ * each certificate's PDF, QR code and share link.
  * Every read and every action goes through the use cases the API calls, so the policy decides as it does there.
  */
 import type { Request, Response, Router } from 'express';
@@ -12,7 +13,7 @@ import type { ServiceDefinition } from '../../domain/definition.js';
 import { OnevisitError, isOnevisitError } from '../../domain/errors.js';
 import type { I18nText } from '../../domain/i18n.js';
 import { UPLOAD_LIMIT_BYTES } from '../../domain/uploads.js';
-import { FinalStates } from '../../domain/vocabulary.js';
+import { FinalStates, type EventType } from '../../domain/vocabulary.js';
 import { chinaWallClock } from '../../domain/time.js';
 import { requireCapability, type Subject } from '../../identity/policy.js';
 import { contextOf, type PageContext } from '../context.js';
@@ -22,6 +23,7 @@ import { MESSAGES } from '../messages/index.js';
 import { qrSvg } from '../qrCode.js';
 import { fieldId, itemTitle, readSupplement, supplementRequests, type PostedFile, type SupplementRequest } from '../supplement.js';
 import type { PageKit } from '../kit.js';
+import { uploadTypes } from './applyJourney.js';
 
 /** The most files one supplement answer carries, and form fields (every requested field, the token, the version). */
 const SUPPLEMENT_FILES = 20;
@@ -30,8 +32,10 @@ const SUPPLEMENT_FIELDS = 300;
 /** The conflicts an action may meet when the application moved on meanwhile: shown above the fresh state, never a crash. */
 const CONFLICTS = ['APPLICATION.CONFLICT', 'TRANSITION.NOT_ALLOWED', 'TASK.CLAIMED'] as const;
 
-/** Whether the applicant may withdraw now: the engine's open actions for them, as the detail carries them. */
-const mayWithdraw = (detail: { actions: readonly { type: string }[] }): boolean => detail.actions.some((a) => a.type === 'WITHDRAW');
+/** Whether the applicant may send `type` now: the engine's open actions for them, as the detail carries them. */
+const offers = (detail: { actions: readonly { type: string }[] }, type: EventType): boolean => detail.actions.some((a) => a.type === type);
+/** The file input of an owed material. */
+const owedInput = (materialId: string) => `owed-${materialId}`;
 const RATABLE: readonly string[] = ['completed', 'rejected'];
 
 export function portalPages(router: Router, kit: PageKit): void {
@@ -91,11 +95,11 @@ export function portalPages(router: Router, kit: PageKit): void {
   router.get('/my/applications/:id', async (req: Request, res: Response) => {
     const subject = citizen(res);
     const detail = await ownApplication(subject, String(req.params.id));
-    const done = typeof req.query.done === 'string' && ['supplement', 'withdrawn', 'rated'].includes(req.query.done) ? req.query.done : undefined;
+    const done = typeof req.query.done === 'string' && ['supplement', 'materials', 'withdrawn', 'rated'].includes(req.query.done) ? req.query.done : undefined;
     kit.render(res, 'portal/application.njk', { ...(await detailModel(subject, detail, contextOf(res))), ...(done ? { done } : {}) });
   });
 
-  /** The detail page again, with a message above it (a conflict) or errors at the supplement's fields. */
+  /** The detail page again, with a message above it (a conflict) or errors at the fields of its forms. */
   async function renderDetail(res: Response, subject: Subject, id: string, extra: { conflict?: string; errors?: { field: string; text: string }[] }, status: number) {
     const detail = await ownApplication(subject, id);
     kit.render(res, 'portal/application.njk', { ...(await detailModel(subject, detail, contextOf(res))), ...extra }, status);
@@ -138,9 +142,13 @@ export function portalPages(router: Router, kit: PageKit): void {
       timelines,
       materials,
       owed: detail.owed.map((m) => materialTitle(m)),
+      // Owed since acceptance: each with what its upload takes, sent together as the applicant's PROVIDE_MATERIALS.
+      owedUploads: offers(detail, 'PROVIDE_MATERIALS') ? detail.owed.map((id) => owedUpload(definition, id)) : [],
+      owedBy: detail.owedBy,
+      limitMb: UPLOAD_LIMIT_BYTES / 1024 / 1024,
       certificates,
       requests: requests.map((r) => ({ ...r, departmentTitle: departmentTitle(r.department) })),
-      canWithdraw: mayWithdraw(detail),
+      canWithdraw: offers(detail, 'WITHDRAW'),
       canRate: RATABLE.includes(detail.status) && !detail.rating,
     };
   }
@@ -164,18 +172,44 @@ export function portalPages(router: Router, kit: PageKit): void {
     );
   }
 
+  /**
+   * The multipart body of a form with files (the citizen asked first, so nobody else's bytes are read). A body multer
+   * refuses is the page again: a file too large at its input, anything else above the page.
+   */
+  function multipart(req: Request, res: Response, next: (error?: unknown) => void): void {
+    citizen(res);
+    upload.any()(req, res, (error?: unknown) => {
+      if (!error) return next();
+      kit.checkCsrf(req, res);
+      const page = contextOf(res);
+      const tooLarge = error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE';
+      const shown = tooLarge && error.field ? { errors: [{ field: error.field, text: problemText(page, 'FILE.TOO_LARGE') }] } : { conflict: problemText(page, tooLarge ? 'FILE.TOO_LARGE' : 'INPUT.INVALID') };
+      void renderDetail(res, citizen(res), String(req.params.id), shown, 400).catch(next);
+    });
+  }
+
+  /**
+   * Uploads the posted files as the applicant's own, through the file use case the API uses (the type is sniffed,
+   * the size capped): the claims, or the refusal of the first file refused, named at its input.
+   */
+  async function uploadClaims(subject: Subject, page: PageContext, given: readonly { materialId: string; file: PostedFile }[]): Promise<{ claims: MaterialClaim[] } | { error: { field: string; text: string } }> {
+    const claims: MaterialClaim[] = [];
+    for (const { materialId, file } of given) {
+      try {
+        const record = await services.files.upload(subject, { data: file.buffer, originalName: file.originalname, declaredType: file.mimetype });
+        claims.push({ materialId, fileId: record.fileId });
+      } catch (error) {
+        if (isOnevisitError(error) && error.code.startsWith('FILE.')) return { error: { field: file.fieldname, text: problemText(page, error.code) } };
+        throw error;
+      }
+    }
+    return { claims };
+  }
+
   // ── The supplement, answered in place ───────────────────────────────────────────────────────────────────────
   router.post(
     '/my/applications/:id/supplement',
-    (req: Request, res: Response, next) => {
-      citizen(res);
-      upload.any()(req, res, (error?: unknown) => {
-        if (!error) return next();
-        kit.checkCsrf(req, res);
-        const code = error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE' ? 'FILE.TOO_LARGE' : 'INPUT.INVALID';
-        void renderDetail(res, citizen(res), String(req.params.id), { conflict: problemText(contextOf(res), code) }, 400).catch(next);
-      });
-    },
+    multipart,
     async (req: Request, res: Response) => {
       kit.checkCsrf(req, res);
       const subject = citizen(res);
@@ -194,22 +228,12 @@ export function portalPages(router: Router, kit: PageKit): void {
         const errors = answer.errors.map((e) => ({ field: e.field, text: page.t(`portal.supplement.${e.kind}`, { item: typeof e.label === 'string' ? e.label : page.l(e.label) }) }));
         return renderDetail(res, subject, id, { errors }, 422);
       }
-      // Files first, as the applicant's own (the type is sniffed, the size capped); a refused file is named at its input.
+      // Files first, as the applicant's own; a refused file is named at its input.
       const claims = new Map<SupplementRequest, MaterialClaim[]>();
       for (const request of requests) {
-        const given: MaterialClaim[] = [];
-        for (const { materialId, file } of answer.files.get(request) ?? []) {
-          try {
-            const record = await services.files.upload(subject, { data: file.buffer, originalName: file.originalname, declaredType: file.mimetype });
-            given.push({ materialId, fileId: record.fileId });
-          } catch (error) {
-            if (isOnevisitError(error) && error.code.startsWith('FILE.')) {
-              return renderDetail(res, subject, id, { errors: [{ field: file.fieldname, text: problemText(page, error.code) }] }, 422);
-            }
-            throw error;
-          }
-        }
-        claims.set(request, given);
+        const uploaded = await uploadClaims(subject, page, answer.files.get(request) ?? []);
+        if ('error' in uploaded) return renderDetail(res, subject, id, { errors: [uploaded.error] }, 422);
+        claims.set(request, uploaded.claims);
       }
       const comment = typeof body.comment === 'string' ? body.comment.trim().slice(0, 2000) : '';
       try {
@@ -242,12 +266,51 @@ export function portalPages(router: Router, kit: PageKit): void {
     },
   );
 
+  // ── Deferred materials (容缺后补), sent once accepted ─────────────────────────────────────────────────────────────
+  router.post('/my/applications/:id/materials', multipart, async (req: Request, res: Response) => {
+    kit.checkCsrf(req, res);
+    const subject = citizen(res);
+    const id = String(req.params.id);
+    const page = contextOf(res);
+    const body = req.body as Record<string, unknown>;
+    const detail = await ownApplication(subject, id);
+    const expected = Number(body.version);
+    if (!offers(detail, 'PROVIDE_MATERIALS') || detail.version !== expected) {
+      return renderDetail(res, subject, id, { conflict: problemText(page, offers(detail, 'PROVIDE_MATERIALS') ? 'APPLICATION.CONFLICT' : 'TRANSITION.NOT_ALLOWED') }, 409);
+    }
+    // What is owed may follow one at a time: the files chosen now are sent, the rest stays owed.
+    const files = (req.files as PostedFile[] | undefined) ?? [];
+    const given = detail.owed.flatMap((materialId) => {
+      const file = files.find((f) => f.fieldname === owedInput(materialId) && f.size > 0);
+      return file ? [{ materialId, file }] : [];
+    });
+    if (given.length === 0) return renderDetail(res, subject, id, { errors: [{ field: owedInput(detail.owed[0]!), text: page.t('portal.owed.required') }] }, 422);
+    const uploaded = await uploadClaims(subject, page, given);
+    if ('error' in uploaded) return renderDetail(res, subject, id, { errors: [uploaded.error] }, 422);
+    try {
+      await services.applications.act(subject, id, { type: 'PROVIDE_MATERIALS', materials: uploaded.claims }, expected);
+    } catch (error) {
+      if (isConflict(error)) return renderDetail(res, subject, id, { conflict: problemText(page, error.code) }, 409);
+      if (isOnevisitError(error, 'MATERIALS.INVALID')) {
+        const definition = await definitionOf(detail.serviceId, detail.serviceVersion);
+        // Each problem at the input of the claim it names (`/materials/<index>…`).
+        const errors = error.errors.map((issue) => {
+          const claim = uploaded.claims[Number(/^\/materials\/(\d+)/.exec(issue.path)?.[1])] ?? uploaded.claims[0]!;
+          return { field: owedInput(claim.materialId), text: issueText(page, issue.code, error.code, itemTitle(claim.materialId, definition)) };
+        });
+        return renderDetail(res, subject, id, { errors }, 422);
+      }
+      throw error;
+    }
+    res.redirect(303, `/my/applications/${encodeURIComponent(id)}?done=materials`);
+  });
+
   // ── Withdraw ────────────────────────────────────────────────────────────────────────────────────────────────
   router.get('/my/applications/:id/withdraw', async (req: Request, res: Response) => {
     const subject = citizen(res);
     const detail = await ownApplication(subject, String(req.params.id));
     const definition = await definitionOf(detail.serviceId, detail.serviceVersion);
-    if (!mayWithdraw(detail)) return res.redirect(303, `/my/applications/${encodeURIComponent(detail.id)}`);
+    if (!offers(detail, 'WITHDRAW')) return res.redirect(303, `/my/applications/${encodeURIComponent(detail.id)}`);
     kit.render(res, 'portal/withdraw.njk', { application: { id: detail.id, number: detail.number, version: detail.version, serviceTitle: definition.title, status: detail.status } });
   });
   router.post('/my/applications/:id/withdraw', async (req: Request, res: Response) => {
@@ -339,6 +402,18 @@ export function portalPages(router: Router, kit: PageKit): void {
   });
 }
 
+/** An owed material's upload: what it is, and what the file may be, shown before it is chosen. */
+function owedUpload(definition: ServiceDefinition, materialId: string) {
+  const material = definition.materials.find((m) => m.id === materialId);
+  return {
+    materialId,
+    inputId: owedInput(materialId),
+    title: material?.title ?? { 'zh-Hans': materialId },
+    ...(material?.description ? { description: material.description } : {}),
+    ...uploadTypes(material ?? {}),
+  };
+}
+
 function isOwnerDetail(detail: ApplicationDetail | NoticeDetail): detail is ApplicationDetail {
   return detail.access === 'owner';
 }
@@ -355,6 +430,6 @@ function problemText(page: PageContext, code: string): string {
 /** One problem at a field, naming it by its title: its issue code's message when there is one, else its error's. */
 function issueText(page: PageContext, issueCode: string, errorCode: string, field: I18nText | string): string {
   const name = typeof field === 'string' ? field : page.l(field);
-  return MESSAGES[page.locale][`issue.${issueCode}`] !== undefined ? page.t(`issue.${issueCode}`, { field: name }) : problemText(page, errorCode);
+  return MESSAGES[page.locale][`issue.${issueCode}`] !== undefined ? page.t(`issue.${issueCode}`, { field: name, material: name }) : problemText(page, errorCode);
 }
 
