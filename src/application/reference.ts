@@ -140,6 +140,18 @@ export function createReferenceUseCases({ catalog, store, parseTemplate, render,
       return templateOf(await catalog.fresh(), id);
     },
 
+    /** Everything, as admins manage it: each entry with when and by whom it was last saved. */
+    async overview(subject: Subject) {
+      requireCapability(subject, 'reference.edit');
+      const reference = await catalog.fresh();
+      const saved = (kind: ReferenceKind, id: string) => reference.saved.get(`${kind}/${id}`)!;
+      return {
+        departments: reference.departments.map((entry) => ({ entry, ...saved(ReferenceKinds.department, entry.id) })),
+        certificateTypes: reference.certificateTypes.map((entry) => ({ entry, ...saved(ReferenceKinds.certificateType, entry.id) })),
+        templates: [...reference.templates.values()].map((entry) => ({ entry, ...saved(ReferenceKinds.template, entry.id) })),
+      };
+    },
+
     /** One entry as an admin edits it, with when and by whom it was saved. */
     async entry(subject: Subject, kindText: string, id: string) {
       requireCapability(subject, 'reference.edit');

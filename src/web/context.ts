@@ -36,6 +36,7 @@ export const NAVIGATION = {
     { href: '/admin', key: 'nav.dashboard' },
     { href: '/admin/services', key: 'nav.services' },
     { href: '/admin/users', key: 'nav.users' },
+    { href: '/admin/reference', key: 'nav.reference' },
     { href: '/admin/calendar', key: 'nav.calendar' },
   ],
 } as const satisfies Record<Role | 'anonymous', readonly NavItem[]>;

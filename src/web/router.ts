@@ -17,6 +17,7 @@ import { workPages } from './pages/work.js';
 import { intakePages } from './pages/intake.js';
 import { portalPages } from './pages/portal.js';
 import { adminPages } from './pages/admin.js';
+import { referencePages } from './pages/reference.js';
 import type { WebServices } from './services.js';
 
 export type { WebServices } from './services.js';
@@ -77,6 +78,7 @@ export function webRouter(services: WebServices, options: WebOptions): Router {
   applyPages(router, kit);
   portalPages(router, kit);
   adminPages(router, kit);
+  referencePages(router, kit);
   intakePages(router, kit);
   workPages(router, kit);
 

@@ -70,6 +70,14 @@ const PAGE_ACCESS: Record<string, Record<Visitor, Outcome>> = {
   '/admin/users': admins,
   '/admin/users/new': admins,
   '/admin/calendar': admins,
+  '/admin/reference': admins,
+  '/admin/reference/department/new': admins,
+  '/admin/reference/department/:id': admins,
+  '/admin/reference/certificate-type/new': admins,
+  '/admin/reference/certificate-type/:id': admins,
+  '/admin/reference/template/new': admins,
+  '/admin/reference/template/:id': admins,
+  '/admin/reference/template/:id/specimen.pdf': admins,
 };
 
 interface Layer {
@@ -125,6 +133,9 @@ describe('every page route as every visitor', function () {
       .replace('/my/wallet/:id', `/my/wallet/${certificateId}`)
       .replace('/verify/:id', `/verify/${certificateId}`)
       .replace('/admin/services/:id', '/admin/services/business-startup')
+      .replace('/admin/reference/department/:id', '/admin/reference/department/taxation')
+      .replace('/admin/reference/certificate-type/:id', '/admin/reference/certificate-type/business-license')
+      .replace('/admin/reference/template/:id', '/admin/reference/template/business-license')
       .replace('/services/:id', '/services/business-startup')
       .replace(':serviceId', 'business-startup')
       .replace(':draftId', intakeDraft)

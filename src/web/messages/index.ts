@@ -9,9 +9,10 @@ import { portal } from './portal.js';
 import { admin } from './admin.js';
 import { work } from './work.js';
 import { intake } from './intake.js';
+import { reference } from './reference.js';
 
 /** Every area, by name; the message test walks these. */
-export const AREAS = { common, publicPages, problems, apply, portal, admin, work, intake } as const satisfies Record<string, MessageArea<Record<string, string>>>;
+export const AREAS = { common, publicPages, problems, apply, portal, admin, work, intake, reference } as const satisfies Record<string, MessageArea<Record<string, string>>>;
 
 export const MESSAGES: Messages = Object.fromEntries(
   Locales.map((locale) => [locale, Object.assign({}, ...Object.values(AREAS).map((area) => area[locale]))]),
