@@ -2,7 +2,8 @@
  * The citizen's portal after submission in Chromium: my applications with the deadline, the timeline per department,
  * the supplement notice answered in place (with JavaScript off), withdrawal, rating, the wallet with its PDF and QR
  * code, a conflict shown above the fresh state, another citizen refused, a hostile name escaped, a deferred material
- * sent after acceptance (with JavaScript off); every page type through axe and into a screenshot in each language.
+ * sent after acceptance and a fee's payment recorded (with JavaScript off); every page type through axe and into a
+ * screenshot in each language.
  * State is built through the HTTP API, as clerks would.
  */
 import { expect } from 'chai';
@@ -18,6 +19,22 @@ import { inspectPage, launchBrowser, listen, newContext, screenshot } from '../s
 // jsqr is CommonJS with an `exports.default`: from ESM the function sits one level down.
 const jsQR = jsQRModule.default;
 const WINDOW = 'comprehensive-window';
+/** No shipped service charges a fee: this one does, after intake (every other step as small as a definition allows). */
+const FEE_SERVICE = {
+  id: 'fee-test',
+  version: 1,
+  title: { 'zh-Hans': '缴费测试事项', 'zh-Hant': '繳費測試事項', en: 'A service with a fee' },
+  applicant: 'person',
+  promisedDays: 5,
+  warning: { blue: 0.5, yellow: 0.8 },
+  form: { type: 'object', additionalProperties: false, required: ['note'], properties: { note: { type: 'string', title: '说明', minLength: 1, maxLength: 50 } }, examples: [{ note: '测试' }] },
+  materials: [],
+  steps: [
+    { kind: 'intake', window: 'comprehensive-window' },
+    { kind: 'payment', amount: 50, department: 'taxation' },
+    { kind: 'review', matters: [{ id: 'check', title: { 'zh-Hans': '审核', 'zh-Hant': '審核', en: 'Check' }, department: 'taxation', fields: ['/note'] }] },
+  ],
+};
 /** Markup, both quotes and a right-to-left override: shown wherever the company's name shows, always as text. */
 const HOSTILE = '<script>alert(1)</script>"\'\u202E兰州有限公司';
 
@@ -80,6 +97,7 @@ describe('citizen portal in Chromium', function () {
     await event(reviewing.id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);
     owing = await submitWithFiles(server, citizen, 'business-startup', form('兰州容缺科技有限公司'), ['premises-proof']);
     await event(owing.id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);
+    await server.http.post('/api/v1/definitions').set(...(await person(server, 'admin')).auth).send(FEE_SERVICE).expect(201);
     waiting = await submitWithFiles(server, citizen, 'business-startup', form('兰州待补正科技有限公司'));
     await event(waiting.id, await clerkOf(WINDOW), { type: 'REQUEST_SUPPLEMENT', items: ['premises-proof', '/company/address'], comment: '住所证明不清晰，请重新上传并核对地址' }).expect(200);
   });
@@ -308,4 +326,50 @@ describe('citizen portal in Chromium', function () {
     expect(dialogs).to.deep.equal([]);
     await context.close();
   });
+
+  it('offers the fee of a payment step with JavaScript off: the amount and whom to pay, the reference recorded as PAY; the clerk workbench offers PAY too', async () => {
+    const payer = await person(server, 'citizen');
+    const apply = async () => (await server.http.post('/api/v1/applications').set(...payer.auth).send({ serviceId: FEE_SERVICE.id, form: { note: '测试' } }).expect(201)).body as { id: string };
+    const [paying, unpaid] = [await apply(), await apply()];
+    for (const { id } of [paying, unpaid]) await event(id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);
+    const detailOf = async (id: string) => (await server.http.get(`/api/v1/applications/${id}`).set(...payer.auth).expect(200)).body;
+    expect((await detailOf(paying.id)).actions).to.deep.include({ type: 'PAY' });
+
+    const { context, page } = await signedIn(payer, { javaScript: false });
+    await page.goto(`${site.base}/my/applications/${paying.id}`);
+    const payment = page.locator('#payment');
+    expect(await payment.locator('.ov-payment__amount').textContent()).to.contain('¥50.00');
+    expect(await payment.textContent()).to.contain('税务局').and.contain('不在线收费');
+    await screenshot(page, 'portal-detail-payment-nojs-zh-Hans');
+    const empty = await Promise.all([page.waitForNavigation(), page.click('#send-payment')]).then(([r]) => r);
+    expect(empty?.status()).to.equal(422);
+    expect(await page.locator('.govuk-error-summary a[href="#payment-reference"]').textContent()).to.contain('请填写缴费凭证编号');
+    expect(await page.locator('#payment-reference-error').count()).to.equal(1);
+    await page.fill('#payment-reference', 'HX20260310000123');
+    await page.click('#send-payment');
+    await page.waitForURL(/done=paid/);
+    expect(await page.locator('#done').textContent()).to.contain('缴费信息已提交');
+    const paid = await detailOf(paying.id);
+    expect(paid.status).to.equal('in_review');
+    expect(paid.timeline.at(-1)).to.include({ type: 'PAY', actor: 'applicant', comment: 'HX20260310000123' });
+    expect(await page.locator('#payment').count()).to.equal(0);
+    await context.close();
+
+    // The department's clerk may record the payment instead (or waive it): the workbench offers both.
+    const clerkPage = await server.http.get(`/work/applications/${unpaid.id}`).set(...(await clerkOf('taxation')).auth).set('Accept', 'text/html').expect(200);
+    expect(clerkPage.text).to.contain('data-action="PAY"').and.contain('data-action="WAIVE"');
+  });
+
+  for (const locale of Locales) {
+    it(`the fee passes axe in ${locale}`, async () => {
+      const payer = await person(server, 'citizen');
+      const { id } = (await server.http.post('/api/v1/applications').set(...payer.auth).send({ serviceId: FEE_SERVICE.id, form: { note: '测试' } }).expect(201)).body;
+      await event(id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);
+      const { context, page } = await signedIn(payer, { locale });
+      await page.goto(`${site.base}/my/applications/${id}`);
+      expect(await page.locator('#payment-reference').count()).to.equal(1);
+      await inspectPage(page, `portal-detail-payment-${locale}`);
+      await context.close();
+    });
+  }
 });

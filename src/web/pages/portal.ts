@@ -1,15 +1,15 @@
 /**
  * The citizen's portal after submission: their applications with the deadline, one application with
  * its timeline per department, the materials given and the certificates produced, the supplement notice answered in
- * place, the deferred materials (容缺后补) sent once accepted, withdrawal, the rating (好差评), and the wallet with
- * each certificate's PDF, QR code and share link.
+ * place, the deferred materials (容缺后补) sent once accepted, a fee paid outside onevisit recorded by its reference,
+ * withdrawal, the rating (好差评), and the wallet with each certificate's PDF, QR code and share link.
  * Every read and every action goes through the use cases the API calls, so the policy decides as it does there.
  */
 import type { Request, Response, Router } from 'express';
 import multer from 'multer';
 import type { ApplicationDetail, ApplicationSummary, NoticeDetail } from '../../application/applications.js';
-import type { MaterialClaim } from '../../definitions/index.js';
-import type { ServiceDefinition } from '../../domain/definition.js';
+import { topState, type MaterialClaim } from '../../definitions/index.js';
+import { stepId, type ServiceDefinition } from '../../domain/definition.js';
 import { OnevisitError, isOnevisitError } from '../../domain/errors.js';
 import type { I18nText } from '../../domain/i18n.js';
 import { UPLOAD_LIMIT_BYTES } from '../../domain/uploads.js';
@@ -34,6 +34,8 @@ const CONFLICTS = ['APPLICATION.CONFLICT', 'TRANSITION.NOT_ALLOWED', 'TASK.CLAIM
 
 /** Whether the applicant may send `type` now: the engine's open actions for them, as the detail carries them. */
 const offers = (detail: { actions: readonly { type: string }[] }, type: EventType): boolean => detail.actions.some((a) => a.type === type);
+/** The longest payment reference recorded (a bank's serial number, an e-payment slip's number). */
+const PAYMENT_REFERENCE_MAX = 100;
 /** The file input of an owed material. */
 const owedInput = (materialId: string) => `owed-${materialId}`;
 const RATABLE: readonly string[] = ['completed', 'rejected'];
@@ -95,12 +97,12 @@ export function portalPages(router: Router, kit: PageKit): void {
   router.get('/my/applications/:id', async (req: Request, res: Response) => {
     const subject = citizen(res);
     const detail = await ownApplication(subject, String(req.params.id));
-    const done = typeof req.query.done === 'string' && ['supplement', 'materials', 'withdrawn', 'rated'].includes(req.query.done) ? req.query.done : undefined;
+    const done = typeof req.query.done === 'string' && ['supplement', 'materials', 'paid', 'withdrawn', 'rated'].includes(req.query.done) ? req.query.done : undefined;
     kit.render(res, 'portal/application.njk', { ...(await detailModel(subject, detail, contextOf(res))), ...(done ? { done } : {}) });
   });
 
   /** The detail page again, with a message above it (a conflict) or errors at the fields of its forms. */
-  async function renderDetail(res: Response, subject: Subject, id: string, extra: { conflict?: string; errors?: { field: string; text: string }[] }, status: number) {
+  async function renderDetail(res: Response, subject: Subject, id: string, extra: { conflict?: string; errors?: { field: string; text: string }[]; values?: Record<string, string> }, status: number) {
     const detail = await ownApplication(subject, id);
     kit.render(res, 'portal/application.njk', { ...(await detailModel(subject, detail, contextOf(res))), ...extra }, status);
   }
@@ -146,6 +148,7 @@ export function portalPages(router: Router, kit: PageKit): void {
       owedUploads: offers(detail, 'PROVIDE_MATERIALS') ? detail.owed.map((id) => owedUpload(definition, id)) : [],
       owedBy: detail.owedBy,
       limitMb: UPLOAD_LIMIT_BYTES / 1024 / 1024,
+      payment: offers(detail, 'PAY') ? paymentOf(definition, detail, page, departmentTitle) : undefined,
       certificates,
       requests: requests.map((r) => ({ ...r, departmentTitle: departmentTitle(r.department) })),
       canWithdraw: offers(detail, 'WITHDRAW'),
@@ -305,6 +308,33 @@ export function portalPages(router: Router, kit: PageKit): void {
     res.redirect(303, `/my/applications/${encodeURIComponent(id)}?done=materials`);
   });
 
+  // ── A fee (缴费), paid outside onevisit and recorded here by its reference ──────────────────────────────────────
+  router.post('/my/applications/:id/pay', async (req: Request, res: Response) => {
+    kit.checkCsrf(req, res);
+    const subject = citizen(res);
+    const id = String(req.params.id);
+    const page = contextOf(res);
+    const body = req.body as Record<string, unknown>;
+    const detail = await ownApplication(subject, id);
+    const expected = Number(body.version);
+    if (!offers(detail, 'PAY') || detail.version !== expected) {
+      return renderDetail(res, subject, id, { conflict: problemText(page, offers(detail, 'PAY') ? 'APPLICATION.CONFLICT' : 'TRANSITION.NOT_ALLOWED') }, 409);
+    }
+    const reference = typeof body.reference === 'string' ? body.reference.trim() : '';
+    if (reference === '' || reference.length > PAYMENT_REFERENCE_MAX) {
+      const text = page.t(reference === '' ? 'portal.pay.referenceRequired' : 'portal.pay.referenceTooLong', { max: PAYMENT_REFERENCE_MAX });
+      return renderDetail(res, subject, id, { errors: [{ field: 'payment-reference', text }], values: { reference } }, 422);
+    }
+    try {
+      // The reference is the event's comment: the department's clerk reads it on the timeline to match the payment.
+      await services.applications.act(subject, id, { type: 'PAY', comment: reference }, expected);
+    } catch (error) {
+      if (isConflict(error)) return renderDetail(res, subject, id, { conflict: problemText(page, error.code) }, 409);
+      throw error;
+    }
+    res.redirect(303, `/my/applications/${encodeURIComponent(id)}?done=paid`);
+  });
+
   // ── Withdraw ────────────────────────────────────────────────────────────────────────────────────────────────
   router.get('/my/applications/:id/withdraw', async (req: Request, res: Response) => {
     const subject = citizen(res);
@@ -400,6 +430,18 @@ export function portalPages(router: Router, kit: PageKit): void {
       .set('X-Content-Type-Options', 'nosniff')
       .send(pdf);
   });
+}
+
+/** The fee of the payment step the application waits in: how much, to which department, in the page's words. */
+function paymentOf(definition: ServiceDefinition, detail: ApplicationDetail, page: PageContext, departmentTitle: (id: string) => I18nText) {
+  const step = definition.steps.find((s) => s.kind === 'payment' && stepId(s) === topState(detail.stateValue));
+  if (step?.kind !== 'payment') return undefined;
+  return {
+    title: step.title,
+    amount: new Intl.NumberFormat(page.locale, { style: 'currency', currency: 'CNY' }).format(step.amount),
+    department: departmentTitle(step.department),
+    maxLength: PAYMENT_REFERENCE_MAX,
+  };
 }
 
 /** An owed material's upload: what it is, and what the file may be, shown before it is chosen. */
