@@ -18,8 +18,8 @@ const PASSWORD = 'correct horse battery';
 let born = 0;
 
 /** A citizen account, and a resident identity card in their wallet (as the public security bureau would have issued). */
-async function citizenWithIdCard(server: TestServer, name: string): Promise<{ username: string; idNumber: string }> {
-  const idNumber = makeResidentIdNumber({ birthDate: new Date(Date.UTC(1980, 0, 1) + ++born * 86_400_000).toISOString().slice(0, 10), sequence: 31 });
+async function citizenWithIdCard(server: TestServer, name: string, sequence = 31): Promise<{ username: string; idNumber: string }> {
+  const idNumber = makeResidentIdNumber({ birthDate: new Date(Date.UTC(1980, 0, 1) + ++born * 86_400_000).toISOString().slice(0, 10), sequence });
   const username = `applicant${born}${randomUUID().slice(0, 4)}`;
   await server.onevisit.identity.addUser({ username, password: PASSWORD, role: 'citizen', name, idNumber });
   await putIdCardInWallet(server, { idNumber, name });
@@ -135,4 +135,75 @@ describe('apply pages in Chromium', function () {
       await context.close();
     });
   }
+
+  it('an unmarried mother gives the father who acknowledges their newborn, and the child registers with him (zh-Hans)', async () => {
+    const service = (await suite.server.http.get('/api/v1/services/newborn').expect(200)).body;
+    const example = (service.form.examples as Record<string, unknown>[]).find((e) => e.parentsMarried === false)!;
+    const mother = example.mother as { name: string };
+    const citizen = await citizenWithIdCard(suite.server, mother.name, 42);
+    const father = { name: '陈浩', idNumber: makeResidentIdNumber({ birthDate: '1990-06-15', sequence: 57 }), ethnicity: '汉族' };
+    const household = { ...(example.household as object), settleWith: 'father', headName: father.name };
+    const form: Record<string, unknown> = { ...example, mother: { ...mother, idNumber: citizen.idNumber }, father, household };
+    expect(form.parentsMarried).to.equal(false);
+
+    const context = await newContext(suite.browser, suite.base, { locale: 'zh-Hans', javaScript: true });
+    const page = await context.newPage();
+    await page.goto(`${suite.base}/sign-in?return=/apply/newborn`);
+    await page.fill('#username', citizen.username);
+    await page.fill('#password', PASSWORD);
+    await page.click('main button[type=submit]');
+    const fatherTask = page.locator('.govuk-task-list__item', { has: page.locator('a[href="/apply/newborn/section/father"]') });
+    // Before the parents' marriage is answered, and once it is answered no, the father may be given: optional.
+    expect(await fatherTask.textContent()).to.contain('选填');
+    await page.goto(`${suite.base}/apply/newborn/section/parentsMarried`);
+    await fill(page, '/parentsMarried', false);
+    await save(page);
+    await page.goto(`${suite.base}/apply/newborn`);
+    expect(await fatherTask.textContent()).to.contain('选填');
+
+    const sections = await page.locator('.govuk-task-list__link').evaluateAll((links) => links.map((a) => a.getAttribute('href')!).filter((h) => h.includes('/section/')));
+    for (const href of sections) {
+      const key = href.split('/').pop()!;
+      if (!(key in form) || key === 'parentsMarried') continue;
+      await page.goto(`${suite.base}${href}`);
+      if (key === 'father') {
+        expect(await page.locator('main .govuk-body').first().textContent()).to.contain('父亲认领新生儿的请填写');
+        await inspectPage(page, 'apply-newborn-father-unmarried');
+      }
+      await fill(page, `/${key}`, form[key]);
+      await save(page);
+      const summary = page.locator('.govuk-error-summary');
+      expect((await summary.count()) > 0 ? `${key}: ${await summary.innerText()}` : '').to.equal('');
+    }
+    await page.goto(`${suite.base}/apply/newborn`);
+    expect(await fatherTask.textContent()).to.contain('已完成');
+
+    // The father is on the application, so his identity card is asked for; registering with an unmarried father
+    // asks for the paternity test report besides his household register.
+    await page.click('a[href="/apply/newborn/materials"]');
+    expect(await page.locator('#material-applicant-id-card').textContent()).to.contain('已从您的证照夹调用：居民身份证');
+    for (const material of ['other-parent-id-card', 'settling-household-register', 'paternity-test-report']) {
+      await page.setInputFiles(`#file-${material}`, { name: `${material}.pdf`, mimeType: 'application/pdf', buffer: tinyPdf() });
+      await page.click(`#material-${material} form[enctype] button`);
+      expect(await page.locator(`#material-${material}`).textContent()).to.contain(`${material}.pdf`);
+    }
+    await page.check('#commit-non-marital-birth-statement');
+    await page.click('#material-non-marital-birth-statement form button');
+    await page.click('main a.govuk-button');
+    expect(await page.locator('.govuk-task-list__status--cannot-start-yet').count()).to.equal(0);
+
+    await page.click('a[href="/apply/newborn/check"]');
+    expect(await page.locator('main').textContent()).to.contain(father.name).and.contain(father.idNumber);
+    await page.click('main a.govuk-button');
+    await page.check('#declare');
+    await page.click('main form button');
+    const number = /[A-Z]{0,4}\d{10,}/.exec((await page.locator('.govuk-panel').textContent()) ?? '')?.[0];
+    expect(number).to.not.equal(undefined);
+    const { id } = await suite.server.onevisit.db('applications').where({ number }).first('id');
+    const login = await suite.server.http.post('/api/v1/auth/login').send({ username: citizen.username, password: PASSWORD }).expect(200);
+    const submitted = (await suite.server.http.get(`/api/v1/applications/${id}`).set('Authorization', `Bearer ${login.body.token}`).expect(200)).body;
+    expect(submitted.form.father).to.deep.equal(father);
+    expect(submitted.form.household.settleWith).to.equal('father');
+    await context.close();
+  });
 });

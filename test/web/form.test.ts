@@ -131,6 +131,51 @@ describe('web form: the JSON Schema form renderer', () => {
       expect(sectionsOf(startupForm, {}, 'zh-Hans').map((s) => s.key)).to.not.include('employees');
       expect(sectionsOf(startupForm, { hasEmployees: true }, 'zh-Hans').find((s) => s.key === 'employees')?.required).to.equal(true);
     });
+
+    it('asks a property a branch requires in the other branches too, as optional, unless a branch in force forbids it', () => {
+      const schema: Schema = {
+        type: 'object',
+        properties: { flag: { type: 'boolean' }, kept: { type: 'string' }, dropped: { type: 'string' }, notGiven: { type: 'string' } },
+        allOf: [
+          { if: { properties: { flag: { const: true } }, required: ['flag'] }, then: { required: ['kept', 'dropped', 'notGiven'] }, else: { properties: { dropped: false }, not: { required: ['notGiven'] } } },
+        ],
+      };
+      const asked = (form: Record<string, unknown>) => Object.fromEntries(sectionsOf(schema, form, 'en').map((s) => [s.key, s.required]));
+      expect(asked({ flag: true })).to.deep.equal({ flag: false, kept: true, dropped: true, notGiven: true });
+      expect(asked({ flag: false })).to.deep.equal({ flag: false, kept: false });
+      expect(asked({})).to.deep.equal({ flag: false, kept: false });
+      expect(prune(schema, { flag: false, kept: 'k', dropped: 'd', notGiven: 'n' })).to.deep.equal({ flag: false, kept: 'k' });
+    });
+
+    describe('a newborn’s father', () => {
+      const newborn = loadDefinition(catalog.definitionFiles.find((f) => f.endsWith('newborn.json'))!);
+      const form = newborn.form as Schema;
+      const father = { name: '张伟', idNumber: makeResidentIdNumber({ birthDate: '1989-03-08', sequence: 611 }), ethnicity: '汉族' };
+      const fatherSection = (answers: Record<string, unknown>) => sectionsOf(form, answers, 'zh-Hans').find((s) => s.key === 'father');
+
+      it('is required when the parents are married, and may be given when they are not (a father who acknowledges the child)', () => {
+        expect(fatherSection({ parentsMarried: true })?.required).to.equal(true);
+        expect(fatherSection({ parentsMarried: false })?.required).to.equal(false);
+        expect(fatherSection({})?.required).to.equal(false);
+      });
+
+      it('is kept when an unmarried mother gives it, and its page reads back what it posted', () => {
+        const answers = { parentsMarried: false, applicantRelation: 'mother' };
+        const section = fatherSection(answers)!;
+        const page = sectionPage(form, answers, section, ctx());
+        expect(page.fields.map((f) => f.pointer)).to.deep.equal(['/father/name', '/father/idNumber', '/father/ethnicity']);
+        const body = posted(sectionPage(form, { ...answers, father }, section, ctx()).fields);
+        expect(readSection(form, answers, 'father', body)).to.deep.equal({ ...answers, father });
+        expect(sectionErrors(form, { ...answers, father }, 'father', page.fields, translator('zh-Hans'))).to.deep.equal([]);
+      });
+
+      it('asks the other branch’s baby questions only in their own branch', () => {
+        const baby = sectionsOf(form, {}, 'zh-Hans').find((s) => s.key === 'baby')!;
+        const pointers = (answers: Record<string, unknown>) => sectionPage(form, answers, baby, ctx()).fields.map((f) => f.pointer);
+        expect(pointers({ birthCertificateIssued: true })).to.include('/baby/birthCertificateNumber').and.not.include('/baby/weightGrams');
+        expect(pointers({ birthCertificateIssued: false })).to.include('/baby/weightGrams').and.not.include('/baby/birthCertificateNumber');
+      });
+    });
   });
 
   describe('drawn for the definition editor’s preview', () => {
