@@ -22,7 +22,7 @@ import {
 } from '../definitions/index.js';
 import type { RenderJob } from '../certificates/render.js';
 import { specimenJob } from '../certificates/specimen.js';
-import type { CertificateTemplate } from '../certificates/templates.js';
+import { templateFieldNames, type CertificateTemplate } from '../certificates/templates.js';
 import { requireCapability, type Subject } from '../identity/policy.js';
 import { checkInput } from './input.js';
 
@@ -55,7 +55,7 @@ export function referenceOf(rows: readonly ReferenceRow[], parseTemplate: Templa
     departments,
     certificateTypes,
     templates,
-    context: catalogContext(departments, certificateTypes, templates.size > 0 ? templates.keys() : undefined),
+    context: catalogContext(departments, certificateTypes, templates.size > 0 ? [...templates].map(([id, t]) => [id, templateFieldNames(t)] as const) : undefined),
     saved: new Map(rows.map((r) => [`${r.kind}/${r.id}`, { revision: r.revision, updatedAt: r.updatedAt, editedBy: r.editedBy }])),
   };
 }

@@ -51,11 +51,12 @@ export function parseCertificateTypes(value: unknown, source = 'certificate-type
   return (value as { types: CertificateType[] }).types;
 }
 
-export function catalogContext(departments: readonly Department[], types: readonly CertificateType[], templates?: Iterable<string>): CatalogContext {
+/** `templates`: each template's name with the certificate fields it shows. */
+export function catalogContext(departments: readonly Department[], types: readonly CertificateType[], templates?: Iterable<readonly [string, readonly string[]]>): CatalogContext {
   return {
     departments: new Set(departments.map((d) => d.id)),
     certificateTypes: new Set(types.map((t) => t.id)),
-    ...(templates ? { templates: new Set(templates) } : {}),
+    ...(templates ? { templates: new Map(templates) } : {}),
   };
 }
 

@@ -80,11 +80,16 @@ export function checkMeaning(definition: ServiceDefinition, context: CatalogCont
       if (!context.certificateTypes.has(certificate.type)) {
         report(`${mat}/certificate/type`, 'CERTIFICATE_TYPE.UNKNOWN', `no certificate type "${certificate.type}"`);
       }
-      if (context.templates && !context.templates.has(certificate.template)) {
+      const shown = context.templates?.get(certificate.template);
+      if (context.templates && !shown) {
         report(`${mat}/certificate/template`, 'TEMPLATE.UNKNOWN', `no certificate template "${certificate.template}"`);
       }
       for (const [name, pointer] of Object.entries(certificate.fields)) {
         checkPointer(pointer, joinPointer(`${mat}/certificate/fields`, name));
+        // A field the template does not show would be signed but never printed: a misspelt name, most likely.
+        if (shown && !shown.includes(name)) {
+          report(joinPointer(`${mat}/certificate/fields`, name), 'CERTIFICATE.FIELD_NOT_SHOWN', `the template "${certificate.template}" shows no field "${name}" (it shows ${shown.join(', ') || 'none'})`);
+        }
       }
       if (certificate.holder) {
         if ('id' in certificate.holder) checkPointer(certificate.holder.id, `${mat}/certificate/holder/id`);

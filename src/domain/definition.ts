@@ -104,8 +104,11 @@ export interface ServiceDefinition {
 export interface CatalogContext {
   departments: ReadonlySet<string>;
   certificateTypes: ReadonlySet<string>;
-  /** Unknown until certificate templates exist; when given, unknown template names are errors. */
-  templates?: ReadonlySet<string>;
+  /**
+   * The certificate templates by name, each with the fields it shows. Unknown until templates exist; when given,
+   * unknown template names are errors, and so is a certificate field its template does not show.
+   */
+  templates?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The step's id, as used for its state in the machine: the explicit id, else its kind. */

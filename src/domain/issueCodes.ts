@@ -145,6 +145,7 @@ const OwnIssueCodes = {
   'DEPARTMENT.UNKNOWN': { meaning: 'Names a department the catalog does not have.', under: ['DEFINITION.INVALID', 'INPUT.INVALID'] },
   'CERTIFICATE_TYPE.UNKNOWN': { meaning: 'Names a certificate type the catalog does not have.', under: DEFINITION },
   'TEMPLATE.UNKNOWN': { meaning: 'Names a certificate template that does not exist.', under: DEFINITION },
+  'CERTIFICATE.FIELD_NOT_SHOWN': { meaning: 'A certificate field the definition fills is one its template does not show: it would be signed but never printed.', under: DEFINITION },
   'CERTIFICATE.NO_ISSUE_STEP': { meaning: 'A matter declares a certificate but no step issues it.', under: DEFINITION },
   'ISSUE.NO_CERTIFICATE': { meaning: 'The issue step has nothing to issue: no matter declares a certificate.', under: DEFINITION },
   'POINTER.UNRESOLVED': { meaning: 'A JSON Pointer names no field of the form.', under: DEFINITION },

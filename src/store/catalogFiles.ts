@@ -46,6 +46,12 @@ export interface Catalog {
 
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 
+/** The certificate fields a template file shows, read without checking it (templates are checked when loaded). */
+function shownFields(template: unknown): string[] {
+  const { header, fields } = (typeof template === 'object' && template !== null ? template : {}) as { header?: unknown; fields?: unknown };
+  return [header, fields].flatMap((items) => (Array.isArray(items) ? items : [])).flatMap((item: { name?: unknown }) => (typeof item?.name === 'string' ? [item.name] : []));
+}
+
 export function readCatalog(root = projectRoot()): Catalog {
   const workflows = path.join(root, 'workflows');
   const departments = parseDepartments(readJson(path.join(workflows, 'departments.json')));
@@ -68,7 +74,7 @@ export function readCatalog(root = projectRoot()): Catalog {
     departments,
     certificateTypes,
     // Once templates exist, a definition naming one that does not is invalid.
-    context: catalogContext(departments, certificateTypes, templateIds.length > 0 ? templateIds : undefined),
+    context: catalogContext(departments, certificateTypes, templateIds.length > 0 ? templateIds.map((id) => [id, shownFields(readJson(path.join(templatesDir, `${id}.json`)))] as const) : undefined),
     definitionFiles,
     templates: { dir: templatesDir, schemaFile: path.join(root, 'schemas', 'certificate-template.schema.json') },
     templateIds,
