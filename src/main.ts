@@ -256,6 +256,11 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   // What certificates would print is checked drawable at submission, in supplements and in drafts: one font set.
   const drawable = createGlyphCheck();
   const drafts = createDraftStore(db);
+  /** Whose applications a citizen also holds: the counter's record of the person with their resident id number. */
+  const walkInOf = async (idNumber: string) => {
+    const walkIn = await walkIns.byIdNumber(idNumber);
+    return walkIn ? { id: walkIn.id, idNumber: walkIn.idNumber } : undefined;
+  };
   const applications = createApplicationUseCases({
     engine,
     queries,
@@ -264,10 +269,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     drawable,
     accountName: async (userId) => (await users.findUserById(userId))?.name,
     drafts,
-    walkInOf: async (idNumber) => {
-      const walkIn = await walkIns.byIdNumber(idNumber);
-      return walkIn ? { id: walkIn.id, idNumber: walkIn.idNumber } : undefined;
-    },
+    walkInOf,
     // The timer fires the millisecond after the period: the period's last instant is the one before it.
     owedBy: async (applicationId) => {
       const timer = (await timers.listForApplication(applicationId)).find((t) => t.kind === 'deferredMaterials' && t.status === 'pending');
@@ -295,6 +297,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     progress: createProgressUseCases({
       checkCodes: createCheckCodeStore(db),
       engine,
+      walkInOf,
       calendar: () => calendar,
       departmentTitle,
       now,

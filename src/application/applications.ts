@@ -154,15 +154,16 @@ interface Filters {
   offset?: number;
 }
 
+/**
+ * The subject with what the policy decides their applications by: the counter's record of a person with their
+ * resident id number, when there is one (applications entered for them before they had an account).
+ */
+export async function asApplicant(subject: Subject, walkInOf: ApplicationsDeps['walkInOf']): Promise<Subject> {
+  const walkIn = subject.idNumber !== undefined && walkInOf ? await walkInOf(subject.idNumber) : undefined;
+  return walkIn ? { ...subject, walkIn } : subject;
+}
+
 export function createApplicationUseCases({ engine, queries, files, drawable, accountName, drafts, walkInOf, owedBy, now }: ApplicationsDeps) {
-  /**
-   * The subject with what the policy decides their applications by: the counter's record of a person with their
-   * resident id number, when there is one (applications entered for them before they had an account).
-   */
-  async function asApplicant(subject: Subject): Promise<Subject> {
-    const walkIn = subject.idNumber !== undefined && walkInOf ? await walkInOf(subject.idNumber) : undefined;
-    return walkIn ? { ...subject, walkIn } : subject;
-  }
 
   /** The application and how the subject stands to it, for `action`: the policy's answer, or its refusal. */
   async function open(subject: Subject, id: string, action: ApplicationAction = 'read') {
@@ -170,7 +171,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     requireApplicationReader(subject);
     const inspected = await engine.inspect(id);
     const { view, compiled } = inspected;
-    const access = applicationAccess(await asApplicant(subject), { id, applicantId: view.applicantId, compiled }, action);
+    const access = applicationAccess(await asApplicant(subject, walkInOf), { id, applicantId: view.applicantId, compiled }, action);
     return { ...inspected, access };
   }
 
@@ -224,7 +225,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     async list(subject: Subject, query: unknown): Promise<ApplicationSummary[] | QueueItem[]> {
       const { department, claimed, ...filters } = checkInput<Filters>('ApplicationFilters', coerceQuery(query));
       const at = now();
-      const scope = listScope(await asApplicant(subject), department);
+      const scope = listScope(await asApplicant(subject, walkInOf), department);
       if (scope.kind === 'own') {
         return (await queries.listForApplicant(scope.applicantIds, { ...filters, now: at })).map((row) => summaryOf(row.id, row, row.tracking, at));
       }
@@ -249,7 +250,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       requireApplicationReader(subject);
       const { view, compiled } = await engine.inspect(id);
       // The applicant, a clerk of the application, or during a public notice (公示) the public objecting.
-      const access = eventAccess(await asApplicant(subject), { id, applicantId: view.applicantId, compiled }, view.status, request.type);
+      const access = eventAccess(await asApplicant(subject, walkInOf), { id, applicantId: view.applicantId, compiled }, view.status, request.type);
       // A supplement's form replaces the form: what its certificates would print is checked as at submission.
       if (drawable && request.type === 'SUPPLEMENT' && request.data?.form !== undefined) drawableForm(compiled.definition, request.data.form, '/data/form');
       // A clerk's decision takes the task's claim in the engine's transaction; another clerk's claim refuses it.

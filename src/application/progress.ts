@@ -4,6 +4,9 @@
  * each department's part (the window's intake, every matter, every further step) with its state and when it got
  * there, and the deadline. Nothing personal: no form, no names, no materials, no comments, no one's id.
  *
+ * A receipt reprinted (POST /applications/:id/check-code: the applicant, or the window's clerk for them, as the
+ * policy says) carries a new check code, which replaces the old one: the old one stops working.
+ *
  * A wrong code, an unknown number, a malformed number and an application from before check codes all answer the one
  * PROGRESS.NOT_FOUND, after the same work (one indexed read, one hash, one constant-time comparison: see
  * identity/checkCode.ts). The rate limits that make guessing pointless are the HTTP layer's (http/api.ts).
@@ -16,15 +19,19 @@ import type { I18nText } from '../domain/i18n.js';
 import type { ApplicationStatus, ClockMode, EventType, StepKind } from '../domain/vocabulary.js';
 import { FinalStates } from '../domain/vocabulary.js';
 import { topState, type CompiledService } from '../definitions/index.js';
-import { checkCodeMatches } from '../identity/checkCode.js';
-import { requireCheckCodeHolder } from '../identity/policy.js';
+import { checkCodeMatches, newCheckCode } from '../identity/checkCode.js';
+import { applicationAccess, requireApplicationReader, requireCheckCodeHolder, type Subject } from '../identity/policy.js';
 import type { ApplicationView, Engine, EventRow } from '../runtime/index.js';
 import type { CheckCodeStore } from '../store/checkCodeStore.js';
+import { asApplicant, type ApplicationsDeps } from './applications.js';
 import { checkInput } from './input.js';
+import { checkCodeAudit } from './workAudit.js';
 
 export interface ProgressDeps {
   checkCodes: CheckCodeStore;
   engine: Pick<Engine, 'inspect' | 'events'>;
+  /** The counter's record of a person by resident id number: whose applications a citizen holds (as `applications.ts` asks). */
+  walkInOf?: ApplicationsDeps['walkInOf'];
   /** The working-day calendar deadlines are counted on (the current one). */
   calendar: () => WorkingCalendar;
   departmentTitle: (departmentId: string) => I18nText | undefined;
@@ -82,7 +89,7 @@ interface ProgressQuery {
   code: string;
 }
 
-export function createProgressUseCases({ checkCodes, engine, calendar, departmentTitle, now }: ProgressDeps) {
+export function createProgressUseCases({ checkCodes, engine, walkInOf, calendar, departmentTitle, now }: ProgressDeps) {
   return {
     async lookup(query: unknown): Promise<Progress> {
       const { number, code } = checkInput<ProgressQuery>('ProgressQuery', query);
@@ -93,6 +100,22 @@ export function createProgressUseCases({ checkCodes, engine, calendar, departmen
       const id = found!.applicationId;
       const { view, compiled } = await engine.inspect(id);
       return progressOf(view, compiled, await engine.events(id), calendar(), now(), (d) => departmentTitle(d) ?? { 'zh-Hans': d });
+    },
+
+    /**
+     * Reprints the receipt: a new check code replaces the old one, which stops opening GET /progress, so a lost or
+     * seen receipt can be made worthless. Given in this answer only and stored as a hash, with an audit row naming
+     * who and which application (never the code). For whom the policy says (`reprint`): the applicant, a clerk of
+     * the window; a reviewer is refused, anyone else told there is no such application.
+     */
+    async reissueCheckCode(subject: Subject, id: string): Promise<{ checkCode: string }> {
+      // Before the lookup: an admin's refusal is the same for an id that exists and one that does not.
+      requireApplicationReader(subject);
+      const { view, compiled } = await engine.inspect(id);
+      applicationAccess(await asApplicant(subject, walkInOf), { id, applicantId: view.applicantId, compiled }, 'reprint');
+      const { code, stored } = newCheckCode();
+      await checkCodes.replace(id, stored, checkCodeAudit(subject, id, now()));
+      return { checkCode: code };
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The audit entries of changes the use cases make outside a transition (whose events the engine records): a clerk
- * taking or giving back a task, the applicant's rating, a commitment's post-check, an admin's retry of an effect.
+ * taking or giving back a task, the applicant's rating, a receipt's new check code, a commitment's post-check, an
+ * admin's retry of an effect.
  * Each is handed to the store with its change and appended in the same transaction. Small facts only: task and
  * matter names, a score, certificate ids; never a comment's text, a reason's text or anyone's id number.
  */
@@ -35,6 +36,11 @@ export function releaseAudit(subject: Subject, applicationId: string, task: Task
 /** The score, and whether a comment came with it (its text stays in `ratings`). */
 export function ratingAudit(subject: Subject, applicationId: string, score: number, comment: string | undefined, at: Date): AuditEntry {
   return entry(subject, AuditKinds.applicationRated, { kind: 'application', id: applicationId }, at, { score, commented: comment !== undefined && comment !== '' });
+}
+
+/** A new check code for the receipt, by the applicant or a clerk of the window: who, and of which application; nothing of the code. */
+export function checkCodeAudit(subject: Subject, applicationId: string, at: Date): AuditEntry {
+  return entry(subject, AuditKinds.checkCodeReissued, { kind: 'application', id: applicationId }, at, {});
 }
 
 export function commitmentConfirmedAudit(subject: Subject, applicationId: string, materialId: string, task: string, at: Date): AuditEntry {

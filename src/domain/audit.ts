@@ -31,6 +31,8 @@ export const AuditKinds = {
   commitmentRefuted: 'commitment.refute',
   /** The applicant's rating of a completed or rejected application (the score; never the comment's text). */
   applicationRated: 'application.rate',
+  /** A receipt reprinted: a new check code replaces the old one (never the code, nor its hash). */
+  checkCodeReissued: 'application.check-code',
   /** An admin puts a failed effect back to work. */
   effectRetried: 'effect.retry',
 } as const;

@@ -126,6 +126,11 @@ export function apiRouter(services: HttpServices & { limiters: Limiters }): Rout
   router.post('/applications/:id/rating', async (req, res) => {
     res.status(201).json(await applications.rate(principalOf(res), req.params.id!, req.body));
   });
+  router.post('/applications/:id/check-code', async (req, res) => {
+    const { checkCode } = await progress.reissueCheckCode(principalOf(res), req.params.id!);
+    // The reprinted receipt's new check code, given this once: no cache keeps it.
+    res.status(201).set('Cache-Control', 'no-store').json({ checkCode });
+  });
 
   // Counter intake (窗口代录): window clerks enter applications for the people at their counter
   router.post('/intake/applications', async (req, res) => {

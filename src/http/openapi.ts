@@ -41,6 +41,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'post', path: '/applications/{id}/release', summary: 'Give a claimed task back', who: 'clerk', body: 'Claim', response: 'Application' },
   { method: 'get', path: '/applications/{id}/materials/{materialId}', summary: 'The uploaded file behind a material, for the applicant and the clerks of the application', who: 'citizen or clerk' },
   { method: 'post', path: '/applications/{id}/rating', summary: 'Rate the service once it is done', who: 'citizen', body: 'Rating', response: 'Application', status: 201 },
+  { method: 'post', path: '/applications/{id}/check-code', summary: 'Reprint the receipt: a new check code (查询码) for the application, which replaces the old one (from now on only the new one opens GET /progress). For its applicant, and a clerk of its window for them (a reviewer: 403). Given in this answer only (Cache-Control: no-store) and stored as a hash; the audit trail records who reprinted it, never the code', who: 'citizen or clerk', response: 'CheckCode', status: 201 },
   { method: 'post', path: '/intake/applications', summary: 'Counter intake (窗口代录): a clerk of the service\'s intake window enters an application for the person at the counter, identified by name and resident id number (checksum verified), with or without an online account: the whole application, or {draftId} alone to submit an intake draft. The application is the account\'s with that id number, or, without one, the person\'s, theirs once they register with it; their wallet serves its materials; the files cited are the clerk\'s scans and become the applicant\'s. The submission\'s event records the clerk (timeline entry enteredBy); the audit trail names the clerk as actor. A name other than the one kept for the id number is 409 APPLICANT.MISMATCH. The answer shows the person with the masked id number and carries the receipt\'s check code (checkCode), given this once', who: 'clerk', body: 'CounterIntake', status: 201 },
   { method: 'get', path: '/intake/drafts', summary: 'Your counter-intake drafts, the last changed first (the person masked, without the content)', who: 'clerk' },
   { method: 'post', path: '/intake/drafts', summary: 'Begin a counter-intake draft for the person at the counter (name, resident id number) and a service your window takes in; the form and materials as at POST /drafts', who: 'clerk', body: 'IntakeDraft', status: 201 },
@@ -190,6 +191,13 @@ const responseSchemas = {
       warning: { enum: Object.values(WarningLevels) },
       timeline: { type: 'array', items: { type: 'object' } },
       owedBy: { type: 'string', format: 'date-time', description: 'While deferred materials (owed) wait after acceptance: the last instant they may follow (PROVIDE_MATERIALS); the application is terminated after it' },
+    },
+  },
+  CheckCode: {
+    type: 'object',
+    required: ['checkCode'],
+    properties: {
+      checkCode: { type: 'string', pattern: '^[2-9A-HJKMNP-Z]{6}$', description: "The receipt's new check code (查询码): given in this answer only, stored as a hash; the old code no longer opens GET /progress" },
     },
   },
   SubmittedApplication: {

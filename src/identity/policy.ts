@@ -172,12 +172,13 @@ const STANDING = {
   admin: 'none',
 } as const satisfies Record<Role, 'applicant' | 'department' | 'none'>;
 
-export type ApplicationAction = 'read' | 'act' | 'claim' | 'release' | 'material' | 'rate';
+/** `reprint`: a new check code for the receipt, replacing the old one (the applicant's, or the window's for them). */
+export type ApplicationAction = 'read' | 'act' | 'claim' | 'release' | 'material' | 'rate' | 'reprint';
 
 /** What each standing may do with the application. Which events it may send is EVENT_SENDERS' (the engine asks). */
 const APPLICATION_ACTIONS = {
-  owner: ['read', 'act', 'material', 'rate'],
-  window: ['read', 'act', 'claim', 'release', 'material'],
+  owner: ['read', 'act', 'material', 'rate', 'reprint'],
+  window: ['read', 'act', 'claim', 'release', 'material', 'reprint'],
   reviewer: ['read', 'act', 'claim', 'release', 'material'],
   public: ['act'],
 } as const satisfies Record<AccessKind, readonly ApplicationAction[]>;
@@ -190,6 +191,7 @@ const ACTION_REFUSALS = {
   release: 'only clerks release tasks',
   material: "an application's materials are read by its applicant and the clerks of its departments",
   rate: 'only the applicant rates the service',
+  reprint: "a receipt is reprinted by the applicant, or for them by a clerk of the application's window",
 } as const satisfies Record<ApplicationAction, string>;
 
 /** What the public may send to an application, by its status: an objection while it is in public notice (公示). */
@@ -262,8 +264,13 @@ export function appliesAs(subject: Subject): string[] {
   return samePerson ? [subject.userId, walkIn.id] : [subject.userId];
 }
 
+/** Whether a reader standing so may do `action` (what a page offers is this, so it never offers what would be refused). */
+export function allows(access: AccessKind, action: ApplicationAction): boolean {
+  return (APPLICATION_ACTIONS[access] as readonly ApplicationAction[]).includes(action);
+}
+
 function permitted(access: ApplicationAccess, action: ApplicationAction): ApplicationAccess {
-  if (!(APPLICATION_ACTIONS[access.kind] as readonly ApplicationAction[]).includes(action)) throw new OnevisitError('AUTH.FORBIDDEN', ACTION_REFUSALS[action]);
+  if (!allows(access.kind, action)) throw new OnevisitError('AUTH.FORBIDDEN', ACTION_REFUSALS[action]);
   return access;
 }
 

@@ -2,8 +2,8 @@
  * The citizen's portal after submission in Chromium: my applications with the deadline, the timeline per department,
  * the supplement notice answered in place (with JavaScript off), withdrawal, rating, the wallet with its PDF and QR
  * code, a conflict shown above the fresh state, another citizen refused, a hostile name escaped, a deferred material
- * sent after acceptance and a fee's payment recorded (with JavaScript off); every page type through axe and into a
- * screenshot in each language.
+ * sent after acceptance, a fee's payment recorded and the receipt printed again by the applicant and by the window
+ * (with JavaScript off); every page type through axe and into a screenshot in each language.
  * State is built through the HTTP API, as clerks would.
  */
 import { expect } from 'chai';
@@ -253,6 +253,9 @@ describe('citizen portal in Chromium', function () {
       await inspectPage(page, `portal-list-${locale}`);
       await page.goto(`${site.base}/my/applications/${completed.id}`);
       await inspectPage(page, `portal-detail-${locale}`);
+      await page.click('#reprint');
+      expect(await page.locator('#replaced').count()).to.equal(1);
+      await inspectPage(page, `portal-receipt-reprint-${locale}`);
       await page.goto(`${site.base}/my/applications/${waiting.id}`);
       expect(await page.locator('#supplement input[type=file]').count()).to.equal(1);
       await inspectPage(page, `portal-detail-supplement-${locale}`);
@@ -372,4 +375,45 @@ describe('citizen portal in Chromium', function () {
       await context.close();
     });
   }
+
+  it('prints the receipt again with a new check code, from the portal and from the window’s workbench with JavaScript off; the old code stops working', async () => {
+    const lookup = async (number: string, code: string) => (await server.http.get('/api/v1/progress').query({ number, code })).status;
+    const app = await submitWithFiles(server, citizen, 'business-startup', form('兰州补打回执科技有限公司'));
+    const { context, page } = await signedIn(citizen, { javaScript: false });
+    await page.goto(`${site.base}/my/applications/${app.id}`);
+    expect(await page.locator('#reprint-hint').textContent()).to.contain('原查询码随即失效');
+    await page.click('#reprint');
+    expect(await page.locator('.govuk-panel__title').textContent()).to.contain('回执已重新打印');
+    expect(await page.locator('#replaced').textContent()).to.contain('原回执上的查询码已经失效');
+    expect(await page.locator('.ov-receipt').textContent()).to.contain(app.number).and.contain('开办企业一件事');
+    const mine = (await page.locator('.ov-check-code').textContent())!.trim();
+    expect(mine).to.match(/^[2-9A-HJKMNP-Z]{6}$/);
+    await screenshot(page, 'portal-receipt-reprint-nojs-zh-Hans');
+    expect(await lookup(app.number, app.checkCode)).to.equal(404);
+    expect(await lookup(app.number, mine)).to.equal(200);
+    await context.close();
+
+    // At the counter, the window's clerk prints it again for the applicant: the citizen's code stops working in turn.
+    const window = await clerkOf(WINDOW);
+    const clerkContext = await newContext(browser, site.base, { javaScript: false });
+    const clerkPage = await clerkContext.newPage();
+    await clerkPage.goto(`${site.base}/sign-in?return=/work/applications/${app.id}`);
+    await clerkPage.fill('#username', window.username);
+    await clerkPage.fill('#password', 'correct horse battery');
+    await clerkPage.click('main button[type=submit]');
+    await clerkPage.waitForURL(new RegExp(`/work/applications/${app.id}$`));
+    await clerkPage.click('#reprint');
+    expect(await clerkPage.locator('.govuk-panel__title').textContent()).to.contain('回执已重新打印');
+    expect(await clerkPage.locator('#replaced').textContent()).to.contain('请把本回执交给申请人');
+    const theirs = (await clerkPage.locator('.ov-check-code').textContent())!.trim();
+    expect(await clerkPage.getAttribute(`a[href="/work/applications/${app.id}"]`, 'class')).to.contain('govuk-link');
+    await screenshot(clerkPage, 'work-receipt-reprint-nojs-zh-Hans');
+    expect(await lookup(app.number, mine)).to.equal(404);
+    expect(await lookup(app.number, theirs)).to.equal(200);
+    await clerkContext.close();
+
+    // A reviewer is not offered it (the policy would refuse them).
+    const reviewer = await server.http.get(`/work/applications/${app.id}`).set(...(await clerkOf('market-regulation')).auth).set('Accept', 'text/html').expect(200);
+    expect(reviewer.text).to.not.contain('id="reprint"');
+  });
 });

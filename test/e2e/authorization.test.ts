@@ -160,6 +160,13 @@ const MATRIX: Row[] = [
     // Rated once decided: every role rates a rejected application, so the state does not decide the answer.
     call: async (_role, w) => ({ params: { id: await w.rejected() }, body: { score: 4, comment: '窗口服务很好' } }),
   },
+  {
+    // The applicant, and the window's clerk for them; a reviewer stands to it but may not. Each success replaces a
+    // fresh application's check code, so the receipt other rows use keeps working.
+    route: 'POST /applications/{id}/check-code',
+    expect: { anonymous: 401, citizenOwner: 201, citizenOther: 404, clerkWindow: 201, clerkMatter: 403, clerkOther: 404, admin: 403 },
+    call: async (role, w) => (role === 'citizenOwner' || role === 'clerkWindow' ? { params: { id: await w.submitted() } } : {}),
+  },
   { route: 'POST /files', expect: { ...signedIn(201), admin: 403 }, call: () => ({ file: tinyPdf() }) },
   {
     // The articles of association support the licence only: the tax reviewer (clerkMatter) is not shown them.

@@ -3,7 +3,8 @@
  * submission, and stored only as a hash; GET /progress answers the application's number and code without signing
  * in, with each department's part and the deadline and nothing personal; a wrong code, an unknown number and a
  * malformed one answer byte-identical 404s; wrong lookups are limited per client address and per number, found ones
- * are not counted.
+ * are not counted. A receipt reprinted (by the applicant, or the window's clerk for them) carries a new code, and the
+ * old one stops working; a reviewer, another citizen and an uninvolved clerk cannot reprint it.
  */
 import { expect } from 'chai';
 import { databaseKinds } from '../support/databases.js';
@@ -154,6 +155,58 @@ for (const kind of databaseKinds) {
       expect(before.text).to.equal(unknown.text);
       // Its applicant follows it signed in.
       await server.http.get(`/api/v1/applications/${earlier.id}`).set(...citizen.auth).expect(200);
+    });
+
+    describe('reprinting the receipt', () => {
+      const reprint = (id: string, who: Person) => server.http.post(`/api/v1/applications/${id}/check-code`).set(...who.auth);
+
+      it('gives a new check code that replaces the old one, for the applicant and for the window’s clerk; no code in the audit trail or the logs', async () => {
+        const app = await submitted();
+        await lookup(app.number, app.checkCode, nextAddress()).expect(200);
+        const first = await reprint(app.id, citizen).expect(201);
+        expect(first.headers['cache-control']).to.equal('no-store');
+        expect(Object.keys(first.body)).to.deep.equal(['checkCode']);
+        expect(first.body.checkCode).to.match(CODE_SHAPE);
+        expectProblem(await lookup(app.number, app.checkCode, nextAddress()), 404, 'PROGRESS.NOT_FOUND');
+        expect((await lookup(app.number, first.body.checkCode, nextAddress()).expect(200)).body).to.include({ number: app.number, status: 'submitted' });
+
+        // The window reprints it for the applicant at the counter: the citizen's reprinted code stops working in turn.
+        const window = await clerkOf('comprehensive-window');
+        const second = await reprint(app.id, window).expect(201);
+        expectProblem(await lookup(app.number, first.body.checkCode, nextAddress()), 404, 'PROGRESS.NOT_FOUND');
+        await lookup(app.number, second.body.checkCode, nextAddress()).expect(200);
+        expect(await server.onevisit.db('application_check_codes').where({ application_id: app.id })).to.have.length(1);
+
+        const admin = await person(server, 'admin');
+        const rows = (await server.http.get('/api/v1/audit').query({ subjectKind: 'application', subjectId: app.id, kind: 'application.check-code' }).set(...admin.auth).expect(200)).body as { actor: { kind: string; id: string } }[];
+        expect(rows.map((r) => r.actor).reverse()).to.deep.equal([{ kind: 'citizen', id: citizen.id }, { kind: 'clerk', id: window.id }]);
+        const trail = JSON.stringify(await server.onevisit.db('audit'));
+        const logs = JSON.stringify(server.logs);
+        for (const code of [app.checkCode, first.body.checkCode, second.body.checkCode]) {
+          expect(trail, 'the audit trail').to.not.include(code);
+          expect(logs, 'the logs').to.not.include(code);
+        }
+      });
+
+      it('is refused to a reviewer (403), and to another citizen and an uninvolved clerk as for an application that does not exist (404); the code still works', async () => {
+        const app = await submitted();
+        expectProblem(await reprint(app.id, await clerkOf(matters.license!.department)), 403, 'AUTH.FORBIDDEN');
+        const nobody = '00000000-0000-4000-8000-000000000000';
+        for (const who of [await person(server, 'citizen'), await clerkOf('water-affairs')]) {
+          const refused = await reprint(app.id, who);
+          expectProblem(refused, 404, 'APPLICATION.NOT_FOUND');
+          expect(refused.text.replaceAll(app.id, '<id>')).to.equal((await reprint(nobody, who)).text.replaceAll(nobody, '<id>'));
+        }
+        expectProblem(await reprint(app.id, await person(server, 'admin')), 403, 'AUTH.FORBIDDEN');
+        await lookup(app.number, app.checkCode, nextAddress()).expect(200);
+      });
+
+      it('gives an application from before check codes its first one', async () => {
+        const earlier = await submitted();
+        await server.onevisit.db('application_check_codes').where({ application_id: earlier.id }).delete();
+        const { checkCode } = (await reprint(earlier.id, citizen).expect(201)).body;
+        await lookup(earlier.number, checkCode, nextAddress()).expect(200);
+      });
     });
 
     describe('the limits on wrong lookups', () => {

@@ -12,12 +12,13 @@ import multer from 'multer';
 import { OnevisitError, isOnevisitError } from '../../domain/errors.js';
 import { UPLOAD_LIMIT_BYTES } from '../../domain/uploads.js';
 import { chinaDate } from '../../domain/time.js';
-import { compileDefinition, involvedDepartments, type CompiledService, type MaterialClaim } from '../../definitions/index.js';
+import { compileDefinition, type CompiledService, type MaterialClaim } from '../../definitions/index.js';
 import type { ServiceDefinition } from '../../domain/definition.js';
 import type { Principal } from '../../identity/index.js';
 import type { SubmittedApplication } from '../../application/applications.js';
 import type { Capability } from '../../identity/policy.js';
 import { contextOf } from '../context.js';
+import { receiptModel } from '../receipt.js';
 import { MESSAGES } from '../messages/index.js';
 import type { apply } from '../messages/apply.js';
 import type { intake } from '../messages/intake.js';
@@ -336,18 +337,7 @@ export function journeyPages<D, S extends SubmittedApplication>(router: Router, 
       const problems = error.errors.map((issue) => issueText(res, issue.code, materialTitle(j.service.definition, issue.message, page.l)));
       return renderFinish(res, j, [], problems.length > 0 ? problems : [page.t(`problem.${error.code}`)], 422);
     }
-    const reference = services.reference();
-    kit.render(res, finish.receipt, {
-      audience,
-      service: serviceModel(res, j),
-      ...finish.receiptModel?.(j, sent),
-      number: sent.number,
-      checkCode: sent.checkCode,
-      submittedAt: chinaDate(sent.createdAt),
-      promisedDays: j.service.definition.promisedDays,
-      departments: [...involvedDepartments({ definition: j.service.definition })].map((id) => page.l(reference.departments.find((d) => d.id === id)?.title) || id),
-      owed: materials.filter((m) => sent.owed.includes(m.id)),
-    }, 201);
+    kit.render(res, finish.receipt, { audience, ...receiptModel(sent, j.service.definition, page, services.reference().departments), ...finish.receiptModel?.(j, sent) }, 201);
   });
 
   return { open, serviceModel, tasks };

@@ -2,7 +2,8 @@
  * The citizen's portal after submission: their applications with the deadline, one application with
  * its timeline per department, the materials given and the certificates produced, the supplement notice answered in
  * place, the deferred materials (容缺后补) sent once accepted, a fee paid outside onevisit recorded by its reference,
- * withdrawal, the rating (好差评), and the wallet with each certificate's PDF, QR code and share link.
+ * the receipt printed again with a new check code, withdrawal, the rating (好差评), and the wallet with each
+ * certificate's PDF, QR code and share link.
  * Every read and every action goes through the use cases the API calls, so the policy decides as it does there.
  */
 import type { Request, Response, Router } from 'express';
@@ -15,12 +16,13 @@ import type { I18nText } from '../../domain/i18n.js';
 import { UPLOAD_LIMIT_BYTES } from '../../domain/uploads.js';
 import { FinalStates, type EventType } from '../../domain/vocabulary.js';
 import { chinaWallClock } from '../../domain/time.js';
-import { requireCapability, type Subject } from '../../identity/policy.js';
+import { allows, requireCapability, type Subject } from '../../identity/policy.js';
 import { contextOf, type PageContext } from '../context.js';
 import { deadlineOf } from '../deadline.js';
 import { departmentTimelines } from '../departmentTimeline.js';
 import { MESSAGES } from '../messages/index.js';
 import { qrSvg } from '../qrCode.js';
+import { receiptModel } from '../receipt.js';
 import { fieldId, itemTitle, readSupplement, supplementRequests, type PostedFile, type SupplementRequest } from '../supplement.js';
 import type { PageKit } from '../kit.js';
 import { uploadTypes } from './applyJourney.js';
@@ -152,6 +154,7 @@ export function portalPages(router: Router, kit: PageKit): void {
       certificates,
       requests: requests.map((r) => ({ ...r, departmentTitle: departmentTitle(r.department) })),
       canWithdraw: offers(detail, 'WITHDRAW'),
+      canReprint: allows(detail.access, 'reprint'),
       canRate: RATABLE.includes(detail.status) && !detail.rating,
     };
   }
@@ -333,6 +336,16 @@ export function portalPages(router: Router, kit: PageKit): void {
       throw error;
     }
     res.redirect(303, `/my/applications/${encodeURIComponent(id)}?done=paid`);
+  });
+
+  // ── The receipt printed again, with a new check code ────────────────────────────────────────────────────────────
+  router.post('/my/applications/:id/receipt', async (req: Request, res: Response) => {
+    kit.checkCsrf(req, res);
+    const subject = citizen(res);
+    const detail = await ownApplication(subject, String(req.params.id));
+    const { checkCode } = await services.progress.reissueCheckCode(subject, detail.id);
+    const definition = await definitionOf(detail.serviceId, detail.serviceVersion);
+    kit.render(res, 'apply/confirmation.njk', { audience: 'citizen', reprint: true, ...receiptModel({ ...detail, checkCode }, definition, contextOf(res), services.reference().departments) });
   });
 
   // ── Withdraw ────────────────────────────────────────────────────────────────────────────────────────────────

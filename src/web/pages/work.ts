@@ -9,7 +9,7 @@ import type { ServiceDefinition } from '../../domain/definition.js';
 import type { I18nText } from '../../domain/i18n.js';
 import { chinaWallClock } from '../../domain/time.js';
 import { QueueSorts, WarningLevels, type EventType, type QueueSort, type QueueStage, type WarningLevel } from '../../domain/vocabulary.js';
-import { claimableTasks, heldTasks, requireCapability } from '../../identity/policy.js';
+import { allows, claimableTasks, heldTasks, requireCapability } from '../../identity/policy.js';
 import type { Principal } from '../../identity/index.js';
 import type { ApplicationDetail, OpenAction, QueueItem, TaskEntry } from '../../application/applications.js';
 import { contextOf, type PageContext } from '../context.js';
@@ -17,6 +17,7 @@ import { deadlineOf } from '../deadline.js';
 import { safeReturn, type PageKit } from '../kit.js';
 import { formSections, type FormSection } from '../formSummary.js';
 import { itemTitle } from '../supplement.js';
+import { receiptModel } from '../receipt.js';
 
 /** The queue's tabs: three stages of the task table, and everything overdue. */
 export const WORK_TABS = ['accept', 'supplements', 'review', 'overdue'] as const;
@@ -281,6 +282,23 @@ export function workPages(router: Router, kit: PageKit): void {
     }, version);
   });
 
+  /** The receipt printed again for the applicant (the window's): a new check code, which replaces the old one. */
+  router.post('/work/applications/:id/receipt', async (req: Request, res: Response) => {
+    kit.checkCsrf(req, res);
+    const principal = clerk(res);
+    const detail = await detailOf(principal, String(req.params.id));
+    const { checkCode } = await services.progress.reissueCheckCode(principal, detail.id);
+    const definition = await services.definitionOf(detail.serviceId, detail.serviceVersion);
+    const enteredBy = detail.timeline.find((e) => e.type === 'SUBMIT')?.enteredBy?.name;
+    kit.render(res, 'intake/receipt.njk', {
+      audience: 'clerk',
+      reprint: true,
+      back: `/work/applications/${encodeURIComponent(detail.id)}`,
+      ...receiptModel({ ...detail, checkCode }, definition, contextOf(res), services.reference().departments),
+      ...(enteredBy ? { enteredBy } : {}),
+    });
+  });
+
   /** Sends the event on the version the page showed; a conflict is shown as a message above the fresh state. */
   async function sendEvent(res: Response, principal: Principal, detail: ApplicationDetail, event: Record<string, unknown>, version: number) {
     try {
@@ -406,6 +424,7 @@ function applicationModel(detail: ApplicationDetail, definition: ServiceDefiniti
       }),
     })),
     matterTitle,
+    canReprint: allows(detail.access, 'reprint'),
   };
 }
 
