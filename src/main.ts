@@ -270,10 +270,13 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     accountName: async (userId) => (await users.findUserById(userId))?.name,
     drafts,
     walkInOf,
-    // The timer fires the millisecond after the period: the period's last instant is the one before it.
-    owedBy: async (applicationId) => {
-      const timer = (await timers.listForApplication(applicationId)).find((t) => t.kind === 'deferredMaterials' && t.status === 'pending');
-      return timer ? new Date(Date.parse(timer.dueAt) - 1).toISOString() : undefined;
+    // Each owed material's timer fires the millisecond after its period: the period's last instant is the one before.
+    owedBy: async (applicationId, owed) => {
+      const due = (await timers.listForApplication(applicationId))
+        .filter((t) => t.kind === 'deferredMaterials' && t.status === 'pending')
+        .filter((t) => typeof t.payload.material !== 'string' || owed.includes(t.payload.material))
+        .map((t) => Date.parse(t.dueAt));
+      return due.length > 0 ? new Date(Math.min(...due) - 1).toISOString() : undefined;
     },
   });
   const app = createApp({

@@ -48,8 +48,11 @@ export interface ApplicationsDeps {
   drafts?: Pick<DraftStore, 'get'>;
   /** The counter's record of the person with this resident id number (counter intake), if any. */
   walkInOf?: (idNumber: string) => Promise<WalkInFacts | undefined>;
-  /** The last instant the application's deferred (容缺) materials may follow: its deferred-materials timer's, while it waits. */
-  owedBy?: (applicationId: string) => Promise<string | undefined>;
+  /**
+   * The last instant the first of the `owed` deferred (容缺) materials may follow: the earliest of their
+   * deferred-materials timers', while the application waits for them.
+   */
+  owedBy?: (applicationId: string, owed: readonly string[]) => Promise<string | undefined>;
   now: () => Date;
 }
 
@@ -181,7 +184,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     if (!visible.case) return noticeOf(view);
     const id = view.id;
     const owed = view.owed.filter((materialId) => visible.material(materialId));
-    const [events, tasks, rating, due] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id), owed.length > 0 ? owedBy?.(id) : undefined]);
+    const [events, tasks, rating, due] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id), owed.length > 0 ? owedBy?.(id, view.owed) : undefined]);
     const enterers = await enterersOf(events.map((e) => e.payload));
     return {
       ...view,

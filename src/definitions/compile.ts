@@ -55,7 +55,8 @@ export function compileDefinition(definition: ServiceDefinition): CompiledServic
   const steps = definition.steps;
   const deferrable = definition.materials.filter((m) => m.deferrable);
   const hasDeferrable = deferrable.length > 0;
-  const deferDays = Math.min(...deferrable.map((m) => m.deferDays ?? definition.promisedDays));
+  /** How many working days after acceptance each deferred material may follow. */
+  const deferDaysOf = new Map(deferrable.map((m) => [m.id, m.deferDays ?? definition.promisedDays]));
   const issueStep = steps.find((step) => step.kind === 'issue');
   const afterOwed = issueStep ? stepId(issueStep) : 'completed';
 
@@ -86,7 +87,7 @@ export function compileDefinition(definition: ServiceDefinition): CompiledServic
     ...(hasDeferrable
       ? {
           PROVIDE_MATERIALS: { guard: 'providesOwed', actions: 'addMaterials' },
-          TERMINATE: { guard: 'materialsOwed', target: `${ROOT}.terminated` },
+          TERMINATE: { guard: 'deadlineMissed', target: `${ROOT}.terminated` },
         }
       : {}),
   };
@@ -224,6 +225,11 @@ export function compileDefinition(definition: ServiceDefinition): CompiledServic
       isMatter: ({ event }, params: { matter: string }) => event.matter === params.matter,
       materialsOwed: ({ context }) => context.owed.length > 0,
       noneOwed: ({ context }) => context.owed.length === 0,
+      // A deferred material's deadline has passed while it is still owed (a timer of no material: any is owed).
+      deadlineMissed: ({ context, event }) => {
+        const material = event.data?.material;
+        return typeof material === 'string' ? context.owed.includes(material) : context.owed.length > 0;
+      },
       noticeElapsed: ({ context, event }) => context.noticeElapsed || event.type === 'NOTICE_ELAPSED',
       providesOwed: ({ context, event }) =>
         (event.materials ?? []).length > 0 && (event.materials ?? []).every((m) => context.owed.includes(m.materialId)),
@@ -255,9 +261,10 @@ export function compileDefinition(definition: ServiceDefinition): CompiledServic
       markNoticeElapsed: assign({ noticeElapsed: true }),
       resetNotice: assign({ noticeElapsed: false }),
       extend: assign(({ context, event }) => ({ extensionDays: context.extensionDays + Number(event.data?.days ?? 0) })),
+      // Each owed material has its own deadline: one provided in time does not end the wait for the others.
       scheduleDeferredDeadline: enqueueActions(({ context, enqueue }) => {
-        if (context.owed.length > 0) {
-          const params: EffectSpec = { effect: 'scheduleTimer', timer: 'deferredMaterials', workingDays: deferDays };
+        for (const material of context.owed) {
+          const params: EffectSpec = { effect: 'scheduleTimer', timer: 'deferredMaterials', workingDays: deferDaysOf.get(material) ?? definition.promisedDays, material };
           enqueue({ type: 'effect', params } as never);
         }
       }),

@@ -54,7 +54,8 @@ export interface ApplicationEvent {
 export type EffectSpec =
   | { effect: 'issueCertificates'; step: string }
   | { effect: 'scheduleTimer'; timer: 'notice'; step: string; workingDays: number }
-  | { effect: 'scheduleTimer'; timer: 'deferredMaterials'; workingDays: number };
+  /** One deferred material's deadline (`material`; a timer scheduled before there was one per material has none). */
+  | { effect: 'scheduleTimer'; timer: 'deferredMaterials'; workingDays: number; material?: string };
 
 /** The part of a snapshot that is stored; restoring it with the same definition gives the same machine state. */
 export interface PersistedSnapshot {

@@ -66,7 +66,9 @@ export function timerHandlers(engine: Pick<Engine, 'send' | 'clearCache'>): Reco
   const deliver =
     (type: EventType): TimerHandler =>
     async (timer) => {
-      const send = () => engine.send(timer.applicationId, { type }, SCHEDULER_ACTOR);
+      // A deferred material's timer names the material whose deadline it is.
+      const material = typeof timer.payload.material === 'string' ? timer.payload.material : undefined;
+      const send = () => engine.send(timer.applicationId, material === undefined ? { type } : { type, data: { material } }, SCHEDULER_ACTOR);
       try {
         await send();
       } catch (error) {

@@ -183,6 +183,35 @@ describe('scheduler/effects', () => {
         expect((await engine.get(submitted.id)).status).to.equal('terminated');
       });
 
+      it('gives each deferred material its own deadline: one provided in time does not end the wait for another', async () => {
+        // A second deferred material, owed within 5 working days where the lease is owed within 3.
+        const twoDeferred: ServiceDefinition = structuredClone(definition);
+        const lease = twoDeferred.materials.find((m) => m.id === 'lease')!;
+        twoDeferred.materials.push({ ...structuredClone(lease), id: 'floor-plan', title: { 'zh-Hans': '平面图' }, deferDays: 5 });
+        now = cst('2026-09-18T16:00');
+        const published = await world.publish(twoDeferred);
+        const form = exampleForm(published);
+        const submitted = await engine.submit({ serviceId: published.id, applicant: applicant('citizen-1'), form, materials: claimsFor(world, published, form, 'citizen-1', { omitDeferrable: true }) });
+        expect(submitted.owed).to.have.members(['lease', 'floor-plan']);
+        await engine.send(submitted.id, { type: 'ACCEPT' }, clerk('comprehensive-window'));
+        const deadlines = (await timers.listForApplication(submitted.id)).map((t) => [t.payload.material, t.dueAt]);
+        // Three working days from Fri Sep 18: Sun 20 (made up), Mon 21, Tue 22; five: and Wed 23, Thu 24.
+        expect(deadlines).to.have.deep.members([['lease', iso(cst('2026-09-23T00:00'))], ['floor-plan', iso(cst('2026-09-25T00:00'))]]);
+
+        now = cst('2026-09-22T11:00');
+        await engine.send(submitted.id, { type: 'PROVIDE_MATERIALS', materials: [{ materialId: 'lease', fileId: world.wallet.giveFile('citizen-1') }] }, applicant('citizen-1'));
+        now = cst('2026-09-23T00:00');
+        expect(await scheduler.pollOnce()).to.equal(1);
+        const waiting = await engine.get(submitted.id);
+        expect(waiting.status, 'the lease came in time; the floor plan may still follow').to.not.equal('terminated');
+        expect(waiting.owed).to.deep.equal(['floor-plan']);
+        now = cst('2026-09-25T00:00');
+        expect(await scheduler.pollOnce()).to.equal(1);
+        expect((await engine.get(submitted.id)).status).to.equal('terminated');
+        const terminate = (await engine.events(submitted.id)).find((e) => e.type === 'TERMINATE');
+        expect(terminate?.payload.data).to.deep.equal({ material: 'floor-plan' });
+      });
+
       it('marks the timer fired without an event when the application has moved on', async () => {
         const submitted = await submit(cst('2026-09-18T16:00'), { omitDeferrable: true });
         await engine.send(submitted.id, { type: 'ACCEPT' }, clerk('comprehensive-window'));
