@@ -20,18 +20,19 @@ export function isEventType(type: string): type is EventType {
  * is involved (the applicant's and the system's events).
  */
 export function responsibleDepartment(compiled: CompiledService, value: StateValue, type: EventType, matter?: string): string | undefined {
+  // The promised time is the window's to extend, in whatever state: while materials are owed too.
+  if (type === 'EXTEND') return windowOf(compiled);
   const step = activeStep(compiled, value);
   if (!step) return undefined;
   switch (step.kind) {
     case 'intake':
       return step.window;
     case 'review':
-      if (type === 'EXTEND') return windowOf(compiled);
       return step.matters.find((m) => m.id === matter)?.department;
     case 'inspection':
     case 'payment':
     case 'notice':
-      return type === 'EXTEND' ? windowOf(compiled) : step.department;
+      return step.department;
     case 'issue':
       return undefined;
   }

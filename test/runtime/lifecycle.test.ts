@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { compileDefinition, createAjv } from '../../src/definitions/index.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
+import { OnevisitError } from '../../src/domain/errors.js';
 import type { ApplicationView } from '../../src/runtime/index.js';
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { applicant, claimsFor, clerk, createWorld, drive, exampleForm, fixture, loadDefinition, scheduler, workflowDefinitions, type World } from '../support/world.js';
@@ -173,6 +174,12 @@ for (const kind of databaseKinds) {
             view = await drive(world, view, definition, (v) => v.state === 'owed');
             expect(view.state).to.equal('owed');
             expect(view.status).to.equal('supplement_requested');
+            // Waiting for the materials, the promised time is still the window's alone to extend.
+            const reviewer = definition.steps.flatMap((s) => (s.kind === 'review' ? s.matters : [])).find((m) => m.department !== windowOf(definition))!.department;
+            const refused = await world.engine.send(view.id, { type: 'EXTEND', data: { days: 2 } }, clerk(reviewer)).catch((error: unknown) => error);
+            expect(refused).to.be.instanceOf(OnevisitError).and.include({ code: 'AUTH.FORBIDDEN' });
+            view = await world.engine.send(view.id, { type: 'EXTEND', data: { days: 2 } }, clerk(windowOf(definition)));
+            expect(view.state).to.equal('owed');
             expect(world.issued.filter((i) => i.application === view.id)).to.have.length(0);
             view = await drive(world, view, definition);
             expect(view.status).to.equal('completed');
