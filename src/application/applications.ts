@@ -80,11 +80,13 @@ export interface TaskEntry {
   /** The name of the clerk who holds it. */
   claimedByName: string | null;
   claimedAt: string | null;
+  /** The task went back to the applicant since it opened (a supplement asked, the matter returned): a clerk's again, it is their answer. */
+  returned: boolean;
 }
 
 /** One open task in a clerk's queue: the task, who holds it, and the application it belongs to. */
 export interface QueueItem extends ApplicationSummary, TaskEntry {
-  /** Whether the application was ever sent back to the applicant (an intake task with it is a supplement answered). */
+  /** Whether the application was ever sent back to the applicant, at any of its tasks (the one-visit figure's). */
   sentBack: boolean;
 }
 
@@ -374,7 +376,7 @@ function queueItem(row: QueueItemRow, at: Date): QueueItem {
 }
 
 function taskEntry(t: TaskSummaryRow): TaskEntry {
-  return { task: t.task, kind: t.kind, party: t.party, department: t.department, matter: t.matter, openedAt: t.openedAt, claimedBy: t.claimedBy, claimedByName: t.claimedByName, claimedAt: t.claimedAt };
+  return { task: t.task, kind: t.kind, party: t.party, department: t.department, matter: t.matter, openedAt: t.openedAt, claimedBy: t.claimedBy, claimedByName: t.claimedByName, claimedAt: t.claimedAt, returned: t.returned };
 }
 
 /** One event as the reader is shown it: its comment and items only when the policy lets them see its details. */

@@ -86,7 +86,8 @@ export type LifeEvent = (typeof LifeEvents)[number];
 
 /**
  * The stages a clerk's queue is cut into: intake tasks to accept; supplements (the applicant's turn, or answered
- * and back at the window); the departments' own work (matters, inspections, notices, post-checks).
+ * and back with the window or the department that returned a matter); the departments' own work (matters,
+ * inspections, notices, post-checks).
  */
 export const QueueStages = { accept: 'accept', supplements: 'supplements', review: 'review' } as const;
 export type QueueStage = (typeof QueueStages)[keyof typeof QueueStages];

@@ -34,6 +34,8 @@ export interface TaskSummaryRow extends TaskRow {
   claimedAt: string | null;
   /** The name on the claiming clerk's account (read with the row, never one lookup per row). */
   claimedByName: string | null;
+  /** The task went from a clerk to the applicant since it opened; a clerk's again, it holds their answer. */
+  returned: boolean;
 }
 
 export interface QueueItemRow extends TaskSummaryRow {
@@ -281,8 +283,9 @@ function whereWarning(query: Knex.QueryBuilder, prefix: string, level: WarningLe
 }
 
 /**
- * A stage of the queue: intake tasks at the window; the applicant's turn (a supplement, owed materials) or an
- * intake answered and back (sent back once, open again at the window); the departments' own work.
+ * A stage of the queue: intake tasks at the window; the applicant's turn (a supplement, owed materials) or their
+ * answer back with the clerk (an intake or a matter returned once, open again at the window or the department);
+ * the departments' own work.
  */
 function whereStage(query: Knex.QueryBuilder, stage: QueueStage): void {
   switch (stage) {
@@ -290,7 +293,7 @@ function whereStage(query: Knex.QueryBuilder, stage: QueueStage): void {
       query.where({ 't.kind': 'intake', 't.party': 'clerk' });
       break;
     case 'supplements':
-      query.where((q) => q.where('t.party', 'applicant').whereIn('t.kind', ['supplement', 'materials']).orWhere((back) => back.where({ 't.kind': 'intake', 't.party': 'clerk', 'a.sent_back': true })));
+      query.where((q) => q.where('t.party', 'applicant').whereIn('t.kind', ['supplement', 'materials']).orWhere((back) => back.where({ 't.party': 'clerk', 't.returned': true })));
       break;
     case 'review':
       query.where('t.party', 'clerk').whereNot('t.kind', 'intake');
@@ -335,5 +338,6 @@ function taskFromRow(r: Record<string, unknown>): TaskSummaryRow {
     claimedBy: optional(r.claimed_by),
     claimedAt: optional(r.claimed_at),
     claimedByName: optional(r.claimed_by_name),
+    returned: Boolean(Number(r.returned)),
   };
 }

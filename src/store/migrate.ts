@@ -14,6 +14,7 @@ import * as accounts from './migrations/010_accounts.js';
 import * as progressDrafts from './migrations/011_progress_drafts.js';
 import * as counterIntake from './migrations/012_counter_intake.js';
 import * as reference from './migrations/013_reference.js';
+import * as returnedTasks from './migrations/014_returned_tasks.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_core': core,
@@ -29,6 +30,7 @@ const migrations: Record<string, Knex.Migration> = {
   '011_progress_drafts': progressDrafts,
   '012_counter_intake': counterIntake,
   '013_reference': reference,
+  '014_returned_tasks': returnedTasks,
 };
 
 const source: Knex.MigrationSource<string> = {

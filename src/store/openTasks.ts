@@ -1,7 +1,9 @@
 /**
  * The `open_tasks` projection: written in each transition's transaction (`writeTasks`), read by the clerk
  * queue, claims and per-department counts through its indexes. A task's claim lives on its row, so a claim is
- * one conditional UPDATE and is gone with the task.
+ * one conditional UPDATE and is gone with the task. So does `returned`: whether the task went from a clerk to the
+ * applicant since it opened (a supplement asked, a matter returned), which no snapshot says once the applicant has
+ * answered and the task is a clerk's again.
  */
 import { OnevisitError } from '../domain/errors.js';
 import type { TaskRow } from '../runtime/ports.js';
@@ -32,26 +34,26 @@ export function dueSort(dueAt: string | null): string {
 }
 
 const INSERT_TASK_SQL =
-  'INSERT INTO open_tasks (application_id, task, kind, party, department, matter, status, due_at, blue_at, yellow_at, warning_level, due_sort, opened_at, claimed_by, claimed_at) ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'INSERT INTO open_tasks (application_id, task, kind, party, department, matter, status, due_at, blue_at, yellow_at, warning_level, due_sort, opened_at, claimed_by, claimed_at, returned) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const UPDATE_TASK_SQL =
   'UPDATE open_tasks SET kind = ?, party = ?, department = ?, matter = ?, status = ?, due_at = ?, blue_at = ?, yellow_at = ?, warning_level = ?, due_sort = ?, ' +
-  'claimed_by = ?, claimed_at = ? WHERE application_id = ? AND task = ?';
+  'claimed_by = ?, claimed_at = ?, returned = ? WHERE application_id = ? AND task = ?';
 const DELETE_TASK_SQL = 'DELETE FROM open_tasks WHERE application_id = ? AND task = ?';
-const TASKS_OF_SQL = 'SELECT task, claimed_by, claimed_at FROM open_tasks WHERE application_id = ?';
+const TASKS_OF_SQL = 'SELECT task, party, claimed_by, claimed_at, returned FROM open_tasks WHERE application_id = ?';
 
-/** A new application's tasks (nobody has claimed them). */
+/** A new application's tasks (nobody has claimed them, none has been returned). */
 export async function insertTasks(w: Writer, tasks: readonly TaskRow[], at: string): Promise<void> {
-  for (const t of tasks) await w.run(INSERT_TASK_SQL, [...Object.values(taskColumns(t, at)), null, null]);
+  for (const t of tasks) await w.run(INSERT_TASK_SQL, [...Object.values(taskColumns(t, at)), null, null, false]);
 }
 
 /**
  * Makes the application's rows equal `tasks`: closed tasks go, new ones come, the rest are updated with their
- * claims kept. `claim` is the clerk acting on one task: refused with TASK.CLAIMED when another clerk holds it,
+ * claims kept, and marked returned once they go from a clerk to the applicant. `claim` is the clerk acting on one task: refused with TASK.CLAIMED when another clerk holds it,
  * and, when the task stays open and nobody held it, taken by them.
  */
 export async function writeTasks(w: Writer, applicationId: string, tasks: readonly TaskRow[], at: string, claim?: { task: string; clerkId: string }): Promise<void> {
-  const existing = new Map((await w.all<{ task: string; claimed_by: string | null; claimed_at: string | null }>(TASKS_OF_SQL, [applicationId])).map((r) => [String(r.task), r]));
+  const existing = new Map((await w.all<{ task: string; party: string; claimed_by: string | null; claimed_at: string | null; returned: unknown }>(TASKS_OF_SQL, [applicationId])).map((r) => [String(r.task), r]));
   if (claim) {
     const holder = existing.get(claim.task)?.claimed_by;
     if (holder && holder !== claim.clerkId) {
@@ -66,9 +68,10 @@ export async function writeTasks(w: Writer, applicationId: string, tasks: readon
     const claimedBy = takes ? claim!.clerkId : (had?.claimed_by ?? null);
     const claimedAt = takes ? at : (had?.claimed_at ?? null);
     if (!had) {
-      await w.run(INSERT_TASK_SQL, [...Object.values(taskColumns(t, at)), claimedBy, claimedAt]);
+      await w.run(INSERT_TASK_SQL, [...Object.values(taskColumns(t, at)), claimedBy, claimedAt, false]);
       continue;
     }
-    await w.run(UPDATE_TASK_SQL, [t.kind, t.party, t.department, t.matter, t.status, t.dueAt, t.blueAt, t.yellowAt, t.warningLevel, dueSort(t.dueAt), claimedBy, claimedAt, applicationId, t.task]);
+    const returned = Boolean(Number(had.returned)) || (had.party === 'clerk' && t.party === 'applicant');
+    await w.run(UPDATE_TASK_SQL, [t.kind, t.party, t.department, t.matter, t.status, t.dueAt, t.blueAt, t.yellowAt, t.warningLevel, dueSort(t.dueAt), claimedBy, claimedAt, returned, applicationId, t.task]);
   }
 }

@@ -200,6 +200,44 @@ describe('clerk workbench in Chromium', function () {
     expect(dialogs).to.deep.equal([]);
   });
 
+  it('a matter its department returned and the applicant answered is in the reviewer’s supplements, tagged answered, and only that matter', async () => {
+    const app = await submit();
+    await event(app.id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);
+    const reviewer = await addClerk('审查 市场 退回', ['market-regulation']);
+    const { context, page } = await signedIn(reviewer);
+    await page.goto(`${site.base}/work/applications/${app.id}`);
+    await action(page, 'RETURN-license').locator('a').click();
+    await page.waitForURL(/\/supplement\?type=RETURN/);
+    await page.locator('input[name=items][value="articles-of-association"]').check();
+    await page.click('main button[type=submit]');
+    await page.click('main button[type=submit]');
+    await page.waitForURL(new RegExp(`/work/applications/${app.id}\\?msg=done$`));
+
+    await page.goto(`${site.base}/work?tab=supplements`);
+    expect(await row(page, app.id).textContent()).to.contain('等待申请人补正');
+    await answer(app.id);
+    for (const tab of ['supplements', 'review']) {
+      await page.goto(`${site.base}/work?tab=${tab}`);
+      expect(await row(page, app.id).locator('.govuk-tag', { hasText: '申请人已补正' }).count(), tab).to.equal(1);
+    }
+
+    // Returned is the matter's: the application was sent back, but taxation's matter never was.
+    const queue = async (clerk: Person, stage: string) => (await server.http.get(`/api/v1/applications?stage=${stage}`).set(...clerk.auth).expect(200)).body as { id: string; matter: string; returned: boolean; sentBack: boolean }[];
+    const license = (await queue(await clerkOf('market-regulation'), 'supplements')).find((r) => r.id === app.id);
+    expect(license).to.include({ matter: 'license', returned: true, sentBack: true });
+    const taxation = await clerkOf('taxation');
+    expect((await queue(taxation, 'supplements')).some((r) => r.id === app.id)).to.equal(false);
+    expect((await queue(taxation, 'review')).find((r) => r.id === app.id)).to.include({ matter: 'tax', returned: false, sentBack: true });
+
+    // Decided, the task is closed and leaves the tab.
+    await row(page, app.id).locator('a', { hasText: app.number }).click();
+    await action(page, 'APPROVE-license').locator('button').click();
+    await page.waitForURL(new RegExp(`/work/applications/${app.id}\\?msg=done$`));
+    await page.goto(`${site.base}/work?tab=supplements`);
+    expect(await row(page, app.id).count()).to.equal(0);
+    await context.close();
+  });
+
   it('a reviewer’s page shows no field and no material outside its matter, and no action of another department', async () => {
     const app = await submit();
     await event(app.id, await clerkOf(WINDOW), { type: 'ACCEPT' }).expect(200);

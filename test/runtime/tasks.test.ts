@@ -59,6 +59,21 @@ async function expectProjectionExact(db: Database, compiled: CompiledService, id
   expect(await storedTasks(db, id), context).to.deep.equal(expected);
 }
 
+/**
+ * Whom each open task has been with since it opened, one party per event, and that its row says it was returned
+ * exactly when it went from a clerk to the applicant on the way (the snapshot no longer tells once they answered).
+ */
+async function expectReturnedAsLived(db: Database, id: string, lived: Map<string, string[]>, context: string): Promise<void> {
+  const rows = (await db('open_tasks').where({ application_id: id })) as { task: string; party: string; returned: unknown }[];
+  for (const task of [...lived.keys()]) if (!rows.some((r) => r.task === task)) lived.delete(task);
+  for (const r of rows) {
+    const parties = [...(lived.get(r.task) ?? []), r.party];
+    lived.set(r.task, parties);
+    const returned = parties.some((p, i) => p === 'clerk' && parties[i + 1] === 'applicant');
+    expect(Boolean(Number(r.returned)), `${context}: ${r.task} returned after ${parties.join(' → ')}`).to.equal(returned);
+  }
+}
+
 for (const kind of databaseKinds) {
   describe(`the open-task projection (${kind})`, function () {
     this.timeout(300_000);
@@ -91,6 +106,8 @@ for (const kind of databaseKinds) {
           const matters = definition.steps.flatMap((s) => (s.kind === 'review' ? s.matters.map((m) => m.id) : []));
           let view = await submit(definition, owner, omitDeferrable && definition.materials.some((m) => m.deferrable));
           await expectProjectionExact(database.db, compiled, view.id, 'after submission');
+          const lived = new Map<string, string[]>();
+          await expectReturnedAsLived(database.db, view.id, lived, 'after submission');
           for (const [i, c] of choices.entries()) {
             const request = c.happy ? happyRequest(world, compiled, view) : randomRequest(c, matters, owner);
             if (!request) continue;
@@ -104,6 +121,7 @@ for (const kind of databaseKinds) {
               view = await world.engine.get(view.id);
             }
             await expectProjectionExact(database.db, compiled, view.id, `after step ${i} (${JSON.stringify(request.body)} by ${actor.kind}) in ${view.state}`);
+            await expectReturnedAsLived(database.db, view.id, lived, `after step ${i} (${JSON.stringify(request.body)})`);
           }
         }),
         { numRuns: Number(process.env.ONEVISIT_PROPERTY_RUNS ?? 40) },
@@ -142,6 +160,11 @@ for (const kind of databaseKinds) {
           const tasks = await old.db('open_tasks').where({ application_id: id });
           open += tasks.length;
           for (const t of tasks.filter((t: { party: string }) => t.party === 'clerk')) expect(t.claimed_by, `claim on ${t.task}`).to.equal(`clerk-of-${id.slice(0, 4)}`);
+          // Whether each task was returned is read back from the history as this release's engine wrote it.
+          const live = await database.db('open_tasks').where({ application_id: id }).whereNot({ kind: 'postcheck' }).select('task', 'returned').orderBy('task');
+          const migrated = await old.db('open_tasks').where({ application_id: id }).whereNot({ kind: 'postcheck' }).select('task', 'returned').orderBy('task');
+          const returned = (rows: { task: string; returned: unknown }[]) => rows.map((r) => `${r.task}:${Boolean(Number(r.returned))}`);
+          expect(returned(migrated), `returned ${row.number}`).to.deep.equal(returned(live));
           const events = await old.db('application_events').where({ application_id: id }).whereIn('type', ['REQUEST_SUPPLEMENT', 'RETURN']);
           expect(Boolean(Number(row.sent_back)), `sent back ${row.number}`).to.equal(events.length > 0);
         }

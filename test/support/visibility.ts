@@ -12,11 +12,11 @@ export const STEP_EVENTS: Record<string, readonly string[]> = { inspection: ['SC
 
 /**
  * The keys of a row of GET /applications: a citizen's own (a summary) and a clerk's queue (a summary and its task:
- * who holds it, by id and name, and whether the application was ever sent back). None carries the application's
- * contents; a key added to the rows is to be judged and named here.
+ * who holds it, by id and name, whether the task went back to the applicant and whether the application was ever
+ * sent back). None carries the application's contents; a key added to the rows is to be judged and named here.
  */
 export const SUMMARY_KEYS = ['id', 'number', 'serviceId', 'serviceVersion', 'status', 'dueAt', 'warning', 'createdAt', 'updatedAt'];
-export const QUEUE_KEYS = [...SUMMARY_KEYS, 'task', 'kind', 'party', 'department', 'matter', 'openedAt', 'claimedBy', 'claimedByName', 'claimedAt', 'sentBack'];
+export const QUEUE_KEYS = [...SUMMARY_KEYS, 'task', 'kind', 'party', 'department', 'matter', 'openedAt', 'claimedBy', 'claimedByName', 'claimedAt', 'returned', 'sentBack'];
 
 /** What the public is shown of an application it objects to during a notice: what the notice publishes. */
 export const NOTICE_KEYS = ['id', 'number', 'serviceId', 'serviceVersion', 'status', 'state', 'version', 'warning', 'createdAt', 'updatedAt', 'access', 'form', 'timeline'];

@@ -125,7 +125,7 @@ export function workPages(router: Router, kit: PageKit): void {
       department: departmentTitle(row.department, page),
       submitted: row.createdAt,
       deadline,
-      waiting: row.party === 'applicant' ? 'applicant' : row.kind === 'intake' && row.sentBack ? 'answered' : undefined,
+      waiting: row.party === 'applicant' ? 'applicant' : row.returned ? 'answered' : undefined,
       holder: holderOf(row, principal, page),
       matter: row.matter,
       canClaim: row.party === 'clerk' && row.claimedBy === null,
