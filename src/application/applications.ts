@@ -8,6 +8,7 @@ import type { WarningLevel } from '../domain/calendar.js';
 import { type EventRequest, type MaterialClaim, type TaskKind, type TaskParty } from '../definitions/index.js';
 import {
   actorFor,
+  allows,
   applicationAccess,
   claimableTasks,
   draftKeeper,
@@ -116,7 +117,10 @@ export interface ApplicationDetail extends ApplicationView {
   tasks: TaskEntry[];
   /** The events this reader may send now; a task another clerk holds still offers its events (acting answers TASK.CLAIMED). */
   actions: OpenAction[];
+  /** The applicant's rating (好差评), once given. */
   rating?: { score: number; comment: string | null; ratedAt: string };
+  /** Whether this reader may rate the service now: the rule `rate` enforces (theirs to rate, decided, not rated yet). */
+  mayRate: boolean;
   /** While materials are owed after acceptance: the last instant they may follow (the application ends after it). */
   owedBy?: string;
 }
@@ -198,6 +202,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       tasks: tasks.map(taskEntry),
       actions: eventsOpenTo(actorFor(subject, access), possibleEvents()).map(({ type, matter }) => ({ type, ...(matter !== undefined ? { matter } : {}) })),
       ...(rating ? { rating } : {}),
+      mayRate: allows(access.kind, 'rate') && ratable(view.status) && !rating,
       ...(due ? { owedBy: due } : {}),
     };
   }
@@ -222,8 +227,8 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
         materials: request.materials ?? [],
         alongside: { checkCode: stored, ...(draft ? { consumesDraft: draft } : {}) },
       });
-      // A new application: its timeline is its submission; nobody has claimed or rated it yet.
-      return { ...view, access: 'owner', checkCode: code, timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], tasks: await taskEntries(view.id), actions: [{ type: 'WITHDRAW' }] };
+      // A new application: its timeline is its submission; nobody has claimed or rated it yet, nor may until it is decided.
+      return { ...view, access: 'owner', checkCode: code, timeline: [{ seq: 1, type: 'SUBMIT', actor: 'applicant', at: view.createdAt }], tasks: await taskEntries(view.id), actions: [{ type: 'WITHDRAW' }], mayRate: false };
     },
 
     /** A citizen's own applications, newest first; a clerk's queue of open tasks, nearest deadline first. */
@@ -297,7 +302,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     async rate(subject: Subject, id: string, body: unknown): Promise<ApplicationDetail | NoticeDetail> {
       const rating = checkInput<{ score: number; comment?: string }>('Rating', body);
       const { view, access } = await open(subject, id, 'rate');
-      if (!['completed', 'rejected'].includes(view.status)) throw new OnevisitError('RATING.NOT_ALLOWED', 'an application is rated once it is completed or rejected');
+      if (!ratable(view.status)) throw new OnevisitError('RATING.NOT_ALLOWED', 'an application is rated once it is completed or rejected');
       const ratedAt = now();
       const at = ratedAt.toISOString();
       if (!(await queries.rate(id, rating.score, rating.comment, at, ratingFigures(view.serviceId, rating.score, at), ratingAudit(subject, id, rating.score, rating.comment, ratedAt)))) {
@@ -349,6 +354,13 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
 }
 
 export type ApplicationUseCases = ReturnType<typeof createApplicationUseCases>;
+
+/** The statuses in which the service is rated (好差评): once the application is decided, granted or refused. */
+const RATABLE: readonly ApplicationStatus[] = ['completed', 'rejected'];
+
+function ratable(status: ApplicationStatus): boolean {
+  return RATABLE.includes(status);
+}
 
 type SummarySource = Pick<ApplicationSummary, 'number' | 'serviceId' | 'serviceVersion' | 'status' | 'createdAt' | 'updatedAt'>;
 

@@ -191,6 +191,7 @@ const responseSchemas = {
       warning: { enum: Object.values(WarningLevels) },
       timeline: { type: 'array', items: { type: 'object' } },
       owedBy: { type: 'string', format: 'date-time', description: 'While deferred materials (owed) wait after acceptance: the last instant they may follow (PROVIDE_MATERIALS); the application is terminated after it' },
+      mayRate: { type: 'boolean', description: 'Whether the reader may rate the service now (POST /applications/{id}/rating): the applicant, once it is completed or rejected, until rated (the rating, once given, is `rating`)' },
     },
   },
   CheckCode: {

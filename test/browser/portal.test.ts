@@ -181,6 +181,9 @@ describe('citizen portal in Chromium', function () {
     expect((await status(withdrawn.id)).status).to.equal('withdrawn');
     expect(await page.locator('.ov-application-summary [data-status]').textContent()).to.contain('已撤回');
     expect(await page.locator(`a[href="/my/applications/${withdrawn.id}/withdraw"]`).count()).to.equal(0);
+    // Ended without a decision: there is nothing to rate, as the rating use case says (mayRate).
+    expect(await page.locator(`a[href="/my/applications/${withdrawn.id}/rate"]`).count()).to.equal(0);
+    expect((await page.goto(`${site.base}/my/applications/${withdrawn.id}/rate`))?.url()).to.match(new RegExp(`/my/applications/${withdrawn.id}$`));
     await context.close();
   });
 

@@ -37,6 +37,7 @@ for (const kind of databaseKinds) {
       const id = submitted.body.id as string;
       expect(submitted.body.status).to.equal('submitted');
       expect(submitted.headers.etag).to.equal('"1"');
+      expect(submitted.body.mayRate, 'rated once decided').to.equal(false);
 
       const window = await person(server, 'clerk', ['comprehensive-window']);
       const queue = await server.http.get('/api/v1/applications').set(...window.auth).expect(200);
@@ -66,8 +67,27 @@ for (const kind of databaseKinds) {
       expect(own.body[0].status).to.equal('completed');
       expect((await server.onevisit.engine.verifyReplay(id)).consistent).to.equal(true);
 
-      await server.http.post(`/api/v1/applications/${id}/rating`).set(...citizen.auth).send({ score: 5, comment: '一次办成' }).expect(201);
+      // The applicant is told they may rate it now, as the rating's own rule says; a clerk never.
+      expect(done.body.mayRate).to.equal(true);
+      expect((await server.http.get(`/api/v1/applications/${id}`).set(...window.auth).expect(200)).body.mayRate).to.equal(false);
+      const rated = await server.http.post(`/api/v1/applications/${id}/rating`).set(...citizen.auth).send({ score: 5, comment: '一次办成' }).expect(201);
+      expect(rated.body).to.deep.include({ mayRate: false, rating: { score: 5, comment: '一次办成', ratedAt: rated.body.rating.ratedAt } });
       await server.http.post(`/api/v1/applications/${id}/rating`).set(...citizen.auth).send({ score: 1 }).expect(409);
+    });
+
+    it('offers the rating of a refused application, and of none still open or withdrawn, as the rating use case decides', async () => {
+      const citizen = await person(server, 'citizen');
+      const window = await person(server, 'clerk', ['comprehensive-window']);
+      const submit = async () => (await server.http.post('/api/v1/applications').set(...citizen.auth).send({ serviceId: 'business-startup', form, materials: await materialsFor(server, citizen) }).expect(201)).body.id as string;
+      const send = (id: string, who: Person, event: object) => server.http.post(`/api/v1/applications/${id}/events`).set(...who.auth).send(event).expect(200);
+      const [rejected, withdrawn, open] = [await submit(), await submit(), await submit()];
+      await send(rejected, window, { type: 'REJECT', comment: '不符合受理条件' });
+      await send(withdrawn, citizen, { type: 'WITHDRAW' });
+      for (const [id, offered] of [[rejected, true], [withdrawn, false], [open, false]] as const) {
+        const { body } = await server.http.get(`/api/v1/applications/${id}`).set(...citizen.auth).expect(200);
+        expect(body.mayRate, body.status).to.equal(offered);
+        await server.http.post(`/api/v1/applications/${id}/rating`).set(...citizen.auth).send({ score: 3 }).expect(offered ? 201 : 409);
+      }
     });
 
     it('shows a reviewer only the fields of their matter, and the window clerk the whole form', async () => {

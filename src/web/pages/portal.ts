@@ -40,7 +40,6 @@ const offers = (detail: { actions: readonly { type: string }[] }, type: EventTyp
 const PAYMENT_REFERENCE_MAX = 100;
 /** The file input of an owed material. */
 const owedInput = (materialId: string) => `owed-${materialId}`;
-const RATABLE: readonly string[] = ['completed', 'rejected'];
 
 export function portalPages(router: Router, kit: PageKit): void {
   const { services } = kit;
@@ -155,7 +154,7 @@ export function portalPages(router: Router, kit: PageKit): void {
       requests: requests.map((r) => ({ ...r, departmentTitle: departmentTitle(r.department) })),
       canWithdraw: offers(detail, 'WITHDRAW'),
       canReprint: allows(detail.access, 'reprint'),
-      canRate: RATABLE.includes(detail.status) && !detail.rating,
+      canRate: detail.mayRate,
     };
   }
 
@@ -376,7 +375,7 @@ export function portalPages(router: Router, kit: PageKit): void {
   router.get('/my/applications/:id/rate', async (req: Request, res: Response) => {
     const subject = citizen(res);
     const detail = await ownApplication(subject, String(req.params.id));
-    if (!RATABLE.includes(detail.status) || detail.rating) return res.redirect(303, `/my/applications/${encodeURIComponent(detail.id)}`);
+    if (!detail.mayRate) return res.redirect(303, `/my/applications/${encodeURIComponent(detail.id)}`);
     kit.render(res, 'portal/rate.njk', await rateModel(detail, {}));
   });
   router.post('/my/applications/:id/rate', async (req: Request, res: Response) => {
