@@ -88,6 +88,8 @@ export interface OnevisitConfig {
   sessionTtlMs?: number;
   /** Scheduler poll interval; 0 leaves the scheduler stopped (tests drive `scheduler.pollOnce`). */
   pollIntervalMs?: number;
+  /** While the scheduler runs: how often the calendar and the signing keys are read again (default a minute). */
+  refreshIntervalMs?: number;
 }
 
 export interface Onevisit {
@@ -345,20 +347,26 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     progressLimitStore: createRateLimitStore(db, { prefix: 'progress:', now: () => now().getTime() }),
     progressNumberLimitStore: createRateLimitStore(db, { prefix: 'progress-number:', now: () => now().getTime() }),
   });
-  // Calendar edits made on another instance reach this one within a minute.
+  // Calendar edits made on another instance, and keys added by `onevisit keys rotate`, reach this one within a minute.
+  let refreshing: Promise<unknown> = Promise.resolve();
+  const refresh = () =>
+    Promise.all([
+      keyring.refresh().catch((error: unknown) => logger.error({ err: error }, 'signing keys reload failed')),
+      loadCalendar(db).then(
+        (years) => {
+          const next = createWorkingCalendar(years);
+          // Another instance edited it: the deadlines it recomputed are not those this one has cached.
+          if (JSON.stringify(years) !== calendarSource) engine.clearCache();
+          calendarSource = JSON.stringify(years);
+          calendar = next;
+        },
+        (error: unknown) => logger.error({ err: error }, 'calendar reload failed'),
+      ),
+    ]);
   const calendarRefresh = config.pollIntervalMs
     ? setInterval(() => {
-        loadCalendar(db).then(
-          (years) => {
-            const next = createWorkingCalendar(years);
-            // Another instance edited it: the deadlines it recomputed are not those this one has cached.
-            if (JSON.stringify(years) !== calendarSource) engine.clearCache();
-            calendarSource = JSON.stringify(years);
-            calendar = next;
-          },
-          (error: unknown) => logger.error({ err: error }, 'calendar reload failed'),
-        );
-      }, 60_000)
+        refreshing = refresh();
+      }, config.refreshIntervalMs ?? 60_000)
     : undefined;
   calendarRefresh?.unref();
   // The worker's first poll carries out effects a crash left pending; then it takes over any dead instance's.
@@ -379,6 +387,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     logger,
     async close() {
       if (calendarRefresh) clearInterval(calendarRefresh);
+      await refreshing;
       await scheduler.stop();
       await outboxWorker.stop();
       await renderPool.close();

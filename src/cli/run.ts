@@ -350,7 +350,7 @@ async function keys(args: string[], out: Out): Promise<number> {
   }
   const dir = keysDir(readConfig().dataDir);
   const id = await rotateKey(dir);
-  out.log(`new signing key ${id} in ${dir}: older keys keep verifying; running servers sign with it from their next restart`);
+  out.log(`new signing key ${id} in ${dir}: older keys keep verifying; running servers sign with it within a minute`);
   return 0;
 }
 
