@@ -10,9 +10,10 @@
  * whether the event is allowed now.
  */
 import type { ApplicationDetail, TaskEntry, TimelineEntry } from '../application/applications.js';
-import type { I18nText } from '../domain/i18n.js';
+import type { I18nText, Locale } from '../domain/i18n.js';
 import type { MaterialDefinition, ServiceDefinition } from '../domain/definition.js';
 import { getByPointer, joinPointer, parsePointer } from '../domain/pointer.js';
+import { descriptionOf, labelsOf, titleOf as localTitleOf, valueLabel } from './form/schema.js';
 
 type Schema = Record<string, unknown>;
 
@@ -44,15 +45,18 @@ export interface SupplementRequest {
   items: SupplementItem[];
 }
 
-/** The requests open to the applicant now, with what each asked for (its latest REQUEST_SUPPLEMENT or RETURN). */
-export function supplementRequests(detail: Pick<ApplicationDetail, 'tasks' | 'timeline' | 'form'>, definition: ServiceDefinition): SupplementRequest[] {
+/**
+ * The requests open to the applicant now, with what each asked for (its latest REQUEST_SUPPLEMENT or RETURN); the
+ * fields named in `locale` by the schema's titles (`x-i18n`).
+ */
+export function supplementRequests(detail: Pick<ApplicationDetail, 'tasks' | 'timeline' | 'form'>, definition: ServiceDefinition, locale: Locale): SupplementRequest[] {
   const turns = detail.tasks.filter((t: TaskEntry) => t.party === 'applicant' && t.kind === 'supplement');
   return turns.map((task) => {
     const matter = task.matter ?? undefined;
     const asked = [...detail.timeline]
       .reverse()
       .find((e: TimelineEntry) => (matter === undefined ? e.type === 'REQUEST_SUPPLEMENT' && e.matter === undefined : e.type === 'RETURN' && e.matter === matter));
-    const items = (asked?.items ?? []).map((item) => itemOf(item, definition, detail.form, matter === undefined));
+    const items = (asked?.items ?? []).map((item) => itemOf(item, definition, detail.form, matter === undefined, locale));
     return {
       ...(matter !== undefined ? { matter } : {}),
       department: task.department,
@@ -73,7 +77,7 @@ function dedupe(items: SupplementItem[]): SupplementItem[] {
   });
 }
 
-function itemOf(item: string, definition: ServiceDefinition, form: Record<string, unknown>, formCorrectable: boolean): SupplementItem {
+function itemOf(item: string, definition: ServiceDefinition, form: Record<string, unknown>, formCorrectable: boolean, locale: Locale): SupplementItem {
   const material = definition.materials.find((m: MaterialDefinition) => m.id === item);
   if (material) {
     return {
@@ -89,57 +93,63 @@ function itemOf(item: string, definition: ServiceDefinition, form: Record<string
     const root = definition.form as Schema;
     const schema = schemaAt(root, item);
     if (schema) {
-      const fields = fieldsOf(root, schema, item, getByPointer(form, item), requiredAt(root, item));
-      if (fields.length > 0) return { kind: 'field', pointer: item, label: titleOf(schema, item), fields };
+      const fields = fieldsOf(root, schema, item, getByPointer(form, item), requiredAt(root, item), locale);
+      if (fields.length > 0) return { kind: 'field', pointer: item, label: titleOf(schema, item, locale), fields };
     }
   }
   // A pointer names its field by title, never by its path, when the schema has it.
   const schema = item.startsWith('/') ? schemaAt(definition.form as Schema, item) : undefined;
-  return { kind: 'other', text: schema ? titleOf(schema, item) : item };
+  return { kind: 'other', text: schema ? titleOf(schema, item, locale) : item };
 }
 
-/** What the notice calls an item: a material's title, a form field's title from the schema, or the item as written. */
+/**
+ * What the notice calls an item: a material's title, a form field's title from the schema (in every language it
+ * has: `x-i18n`), or the item as written.
+ */
 export function itemTitle(item: string, definition: ServiceDefinition): I18nText | string {
   const material = definition.materials.find((m) => m.id === item);
   if (material) return material.title;
   const schema = item.startsWith('/') ? schemaAt(definition.form as Schema, item) : undefined;
-  return schema ? titleOf(schema, item) : item;
+  if (!schema) return item;
+  return labelsOf(schema).title ?? titleOf(schema, item, 'zh-Hans');
 }
 
 /** The inputs for the part of the form at `pointer`: one for a value, one per leaf of an object (and of existing array entries). */
-function fieldsOf(root: Schema, schema: Schema, pointer: string, value: unknown, required: boolean, depth = 0, parentLabel = ''): SupplementField[] {
+function fieldsOf(root: Schema, schema: Schema, pointer: string, value: unknown, required: boolean, locale: Locale, depth = 0, parentLabel = ''): SupplementField[] {
   if (depth > 6) return [];
   const s = resolve(root, schema);
-  const label = parentLabel ? `${parentLabel} · ${titleOf(s, pointer)}` : titleOf(s, pointer);
+  const label = parentLabel ? `${parentLabel} · ${titleOf(s, pointer, locale)}` : titleOf(s, pointer, locale);
   const type = s.type;
   if (type === 'object' && isRecord(s.properties)) {
     const object = isRecord(value) ? value : {};
     const requiredKeys = Array.isArray(s.required) ? (s.required as string[]) : [];
     return Object.entries(s.properties as Record<string, Schema>).flatMap(([key, child]) =>
-      fieldsOf(root, child, joinPointer(pointer, key), object[key], requiredKeys.includes(key), depth + 1, depth === 0 ? '' : label),
+      fieldsOf(root, child, joinPointer(pointer, key), object[key], requiredKeys.includes(key), locale, depth + 1, depth === 0 ? '' : label),
     );
   }
   if (type === 'array') {
     const items = isRecord(s.items) ? resolve(root, s.items) : {};
     if (items.type === 'string' && !Array.isArray(items.enum)) {
-      return [field(pointer, label, s, 'lines', Array.isArray(value) ? value.map(String).join('\n') : '', required)];
+      return [field(pointer, label, s, 'lines', Array.isArray(value) ? value.map(String).join('\n') : '', required, locale)];
     }
     // Entries of an array of objects: the existing ones, each by its position (adding or removing is the form renderer's).
     if (!Array.isArray(value)) return [];
-    return value.flatMap((entry, index) => fieldsOf(root, items, joinPointer(pointer, index), entry, true, depth + 1, `${label} ${index + 1}`));
+    return value.flatMap((entry, index) => fieldsOf(root, items, joinPointer(pointer, index), entry, true, locale, depth + 1, `${label} ${index + 1}`));
   }
   if (Array.isArray(s.enum)) {
     const labels = enumLabels(s);
-    return [{ ...field(pointer, label, s, 'enum', value === undefined ? '' : String(value), required), options: (s.enum as unknown[]).map((v) => ({ value: String(v), text: labels.get(String(v)) ?? String(v) })) }];
+    // The value's label in the page's language (`x-i18n.enum`), else the one an older schema's description gives.
+    const text = (v: unknown) => (labelsOf(s).enum?.[String(v)] ? valueLabel(s, v, locale) : (labels.get(String(v)) ?? String(v)));
+    return [{ ...field(pointer, label, s, 'enum', value === undefined ? '' : String(value), required, locale), options: (s.enum as unknown[]).map((v) => ({ value: String(v), text: text(v) })) }];
   }
-  if (type === 'boolean') return [field(pointer, label, s, 'boolean', value === undefined ? '' : String(value), required)];
-  if (type === 'number' || type === 'integer') return [field(pointer, label, s, type, value === undefined ? '' : String(value), required)];
-  if (type === 'string' || type === undefined) return [field(pointer, label, s, 'text', typeof value === 'string' ? value : value === undefined ? '' : String(value), required)];
+  if (type === 'boolean') return [field(pointer, label, s, 'boolean', value === undefined ? '' : String(value), required, locale)];
+  if (type === 'number' || type === 'integer') return [field(pointer, label, s, type, value === undefined ? '' : String(value), required, locale)];
+  if (type === 'string' || type === undefined) return [field(pointer, label, s, 'text', typeof value === 'string' ? value : value === undefined ? '' : String(value), required, locale)];
   return [];
 }
 
-function field(pointer: string, label: string, schema: Schema, kind: SupplementField['kind'], value: string, required: boolean): SupplementField {
-  const hint = typeof schema.description === 'string' && kind !== 'enum' ? schema.description : undefined;
+function field(pointer: string, label: string, schema: Schema, kind: SupplementField['kind'], value: string, required: boolean, locale: Locale): SupplementField {
+  const hint = kind !== 'enum' ? descriptionOf(schema, locale) : undefined;
   return { id: fieldId(pointer), name: `field:${pointer}`, pointer, label, ...(hint ? { hint } : {}), kind, value, required };
 }
 
@@ -285,8 +295,9 @@ function withoutRef(schema: Schema): Schema {
   return rest;
 }
 
-function titleOf(schema: Schema, pointer: string): string {
-  return typeof schema.title === 'string' ? schema.title : (tokens(pointer).at(-1) ?? pointer);
+/** The schema's title in `locale` (`x-i18n`, else its plain title), else the pointer's last name. */
+function titleOf(schema: Schema, pointer: string, locale: Locale): string {
+  return localTitleOf(schema, locale, tokens(pointer).at(-1) ?? pointer);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -115,7 +115,7 @@ export function portalPages(router: Router, kit: PageKit): void {
     const materialTitle = (id: string): I18nText => definition.materials.find((m) => m.id === id)?.title ?? { 'zh-Hans': id };
     const certificateTypeTitle = (id: string): I18nText => reference.certificateTypes.find((c) => c.id === id)?.title ?? { 'zh-Hans': id };
     const [materials, wallet] = await Promise.all([materialRows(subject, detail, materialTitle, certificateTypeTitle), services.certificates.wallet(subject)]);
-    const requests = detail.status === 'supplement_requested' ? supplementRequests(detail, definition) : [];
+    const requests = detail.status === 'supplement_requested' ? supplementRequests(detail, definition, page.locale) : [];
     const certificates = wallet
       .filter((c) => c.applicationId === detail.id)
       .map((c) => ({ id: c.id, title: certificateTypeTitle(c.type), holderName: c.holderName, issuer: departmentTitle(c.issuer), standing: c.standing }));
@@ -227,7 +227,7 @@ export function portalPages(router: Router, kit: PageKit): void {
         return renderDetail(res, subject, id, { conflict: problemText(page, detail.status !== 'supplement_requested' ? 'TRANSITION.NOT_ALLOWED' : 'APPLICATION.CONFLICT') }, 409);
       }
       const definition = await definitionOf(detail.serviceId, detail.serviceVersion);
-      const requests = supplementRequests(detail, definition);
+      const requests = supplementRequests(detail, definition, page.locale);
       const answer = readSupplement(requests, detail.form, body, (req.files as PostedFile[] | undefined) ?? []);
       if (answer.errors.length > 0) {
         const errors = answer.errors.map((e) => ({ field: e.field, text: page.t(`portal.supplement.${e.kind}`, { item: typeof e.label === 'string' ? e.label : page.l(e.label) }) }));
