@@ -271,8 +271,12 @@ export function portalPages(router: Router, kit: PageKit): void {
     },
   );
 
-  // ── Deferred materials (容缺后补), sent once accepted ─────────────────────────────────────────────────────────────
-  router.post('/my/applications/:id/materials', multipart, async (req: Request, res: Response) => {
+  /**
+   * A posted form that sends the applicant's `type`: the CSRF token checked, the citizen, the fresh detail and the
+   * version the page showed; or, when the event is not open to them now or the page is stale, the page again with the
+   * conflict above it (409) and nothing to do.
+   */
+  async function postedEvent(req: Request, res: Response, type: EventType) {
     kit.checkCsrf(req, res);
     const subject = citizen(res);
     const id = String(req.params.id);
@@ -280,9 +284,18 @@ export function portalPages(router: Router, kit: PageKit): void {
     const body = req.body as Record<string, unknown>;
     const detail = await ownApplication(subject, id);
     const expected = Number(body.version);
-    if (!offers(detail, 'PROVIDE_MATERIALS') || detail.version !== expected) {
-      return renderDetail(res, subject, id, { conflict: problemText(page, offers(detail, 'PROVIDE_MATERIALS') ? 'APPLICATION.CONFLICT' : 'TRANSITION.NOT_ALLOWED') }, 409);
+    if (!offers(detail, type) || detail.version !== expected) {
+      await renderDetail(res, subject, id, { conflict: problemText(page, offers(detail, type) ? 'APPLICATION.CONFLICT' : 'TRANSITION.NOT_ALLOWED') }, 409);
+      return undefined;
     }
+    return { subject, id, page, body, detail, expected };
+  }
+
+  // ── Deferred materials (容缺后补), sent once accepted ─────────────────────────────────────────────────────────────
+  router.post('/my/applications/:id/materials', multipart, async (req: Request, res: Response) => {
+    const posted = await postedEvent(req, res, 'PROVIDE_MATERIALS');
+    if (!posted) return;
+    const { subject, id, page, detail, expected } = posted;
     // What is owed may follow one at a time: the files chosen now are sent, the rest stays owed.
     const files = (req.files as PostedFile[] | undefined) ?? [];
     const given = detail.owed.flatMap((materialId) => {
@@ -312,16 +325,9 @@ export function portalPages(router: Router, kit: PageKit): void {
 
   // ── A fee (缴费), paid outside onevisit and recorded here by its reference ──────────────────────────────────────
   router.post('/my/applications/:id/pay', async (req: Request, res: Response) => {
-    kit.checkCsrf(req, res);
-    const subject = citizen(res);
-    const id = String(req.params.id);
-    const page = contextOf(res);
-    const body = req.body as Record<string, unknown>;
-    const detail = await ownApplication(subject, id);
-    const expected = Number(body.version);
-    if (!offers(detail, 'PAY') || detail.version !== expected) {
-      return renderDetail(res, subject, id, { conflict: problemText(page, offers(detail, 'PAY') ? 'APPLICATION.CONFLICT' : 'TRANSITION.NOT_ALLOWED') }, 409);
-    }
+    const posted = await postedEvent(req, res, 'PAY');
+    if (!posted) return;
+    const { subject, id, page, body, expected } = posted;
     const reference = typeof body.reference === 'string' ? body.reference.trim() : '';
     if (reference === '' || reference.length > PAYMENT_REFERENCE_MAX) {
       const text = page.t(reference === '' ? 'portal.pay.referenceRequired' : 'portal.pay.referenceTooLong', { max: PAYMENT_REFERENCE_MAX });
