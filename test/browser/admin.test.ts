@@ -10,7 +10,7 @@ import { Locales, type Locale } from '../../src/domain/i18n.js';
 import { chinaDate } from '../../src/domain/time.js';
 import { clerksOf, openTestServer, person, type Person, type TestServer } from '../support/server.js';
 import { approveAll, definitionOf, submitWithFiles } from '../support/services.js';
-import { inspectPage, launchBrowser, listen, newContext } from '../support/browser.js';
+import { inspectPage, launchBrowser, listen, newContext, signedInPage } from '../support/browser.js';
 
 const PASSWORD = 'correct horse battery';
 const pretty = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -39,16 +39,7 @@ describe('admin console in Chromium', function () {
     await server?.close();
   });
 
-  async function signedIn(locale: Locale = 'zh-Hans', javaScript = true): Promise<Page> {
-    const context = await newContext(browser, site.base, { locale, javaScript });
-    const page = await context.newPage();
-    await page.goto(`${site.base}/sign-in`);
-    await page.fill('#username', adminUsername);
-    await page.fill('#password', PASSWORD);
-    await page.click('main button[type=submit]');
-    await page.waitForURL(/\/admin$/);
-    return page;
-  }
+  const signedIn = (locale: Locale = 'zh-Hans', javaScript = true): Promise<Page> => signedInPage(browser, site.base, { username: adminUsername, password: PASSWORD }, /\/admin$/, { locale, javaScript });
 
   /** Replaces the whole text of the CodeMirror editor as a person would: select all, then paste. */
   async function replaceEditorText(page: Page, text: string): Promise<void> {

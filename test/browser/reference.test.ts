@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { Locales, type Locale } from '../../src/domain/i18n.js';
 import { openTestServer, type TestServer } from '../support/server.js';
-import { inspectPage, launchBrowser, listen, newContext } from '../support/browser.js';
+import { inspectPage, launchBrowser, listen, signedInPage } from '../support/browser.js';
 import { hasPoppler, pdfText } from '../support/poppler.js';
 
 const PASSWORD = 'correct horse battery';
@@ -32,16 +32,7 @@ describe('reference data pages in Chromium', function () {
     await server?.close();
   });
 
-  async function signedIn(locale: Locale = 'zh-Hans', javaScript = true): Promise<Page> {
-    const context = await newContext(browser, site.base, { locale, javaScript });
-    const page = await context.newPage();
-    await page.goto(`${site.base}/sign-in`);
-    await page.fill('#username', username);
-    await page.fill('#password', PASSWORD);
-    await page.click('main button[type=submit]');
-    await page.waitForURL(/\/admin$/);
-    return page;
-  }
+  const signedIn = (locale: Locale = 'zh-Hans', javaScript = true): Promise<Page> => signedInPage(browser, site.base, { username, password: PASSWORD }, /\/admin$/, { locale, javaScript });
 
   const errorSummary = async (page: Page) => (await page.locator('.govuk-error-summary').textContent()) ?? '';
 

@@ -12,7 +12,7 @@ import { Locales } from '../../src/domain/i18n.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { clerksOf, openTestServer, person, tinyPdf, type Person, type TestServer } from '../support/server.js';
 import { definitionOf, submitWithFiles } from '../support/services.js';
-import { inspectPage, launchBrowser, listen, newContext } from '../support/browser.js';
+import { inspectPage, launchBrowser, listen, newContext, signedInPage } from '../support/browser.js';
 
 const WINDOW = 'comprehensive-window';
 const PASSWORD = 'correct horse battery';
@@ -60,18 +60,12 @@ describe('clerk workbench in Chromium', function () {
   }
 
   async function signedIn(who: { username: string }, options: Parameters<typeof newContext>[2] = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, site.base, options);
-    const page = await context.newPage();
+    const page = await signedInPage(browser, site.base, { username: who.username, password: PASSWORD }, /\/work(\?.*)?$/, { ...options, returnTo: '/work' });
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    await page.goto(`${site.base}/sign-in?return=/work`);
-    await page.fill('#username', who.username);
-    await page.fill('#password', PASSWORD);
-    await page.click('main button[type=submit]');
-    await page.waitForURL(/\/work(\?.*)?$/);
-    return { context, page };
+    return { context: page.context(), page };
   }
 
   const row = (page: Page, id: string) => page.locator(`tr[data-application="${id}"]`);

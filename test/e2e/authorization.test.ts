@@ -5,6 +5,8 @@
  * behind the table — existence hidden from other citizens, data minimisation for
  * reviewers, CSRF for cookie sessions, revoked sessions, uniform sign-in failures, the sign-in rate limit.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { databaseKinds } from '../support/databases.js';
@@ -17,6 +19,7 @@ import { failedEffect } from '../support/effects.js';
 import { getByPointer } from '../../src/domain/pointer.js';
 import { QUEUE_KEYS, SUMMARY_KEYS, expectBareRows, expectNoneOf, expectReviewerAnswer, formTexts, hiddenTexts, leaves, reviewerScope, within } from '../support/visibility.js';
 import { definitionOf } from '../support/services.js';
+import { projectRoot } from '../../src/store/index.js';
 
 const ROLES = ['anonymous', 'citizenOwner', 'citizenOther', 'clerkWindow', 'clerkMatter', 'clerkOther', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -233,6 +236,16 @@ const MATRIX: Row[] = [
     expect: adminOnly(200),
     call: async (_role, w) => ({ body: (await w.server.http.get('/api/v1/calendar/2026').set(...w.people.admin.auth).expect(200)).body }),
   },
+  // The reference data is public to read; only admins see an entry's history, change it, or draw a specimen.
+  { route: 'GET /reference', expect: everyone(200) },
+  { route: 'GET /reference/{kind}/{id}', expect: adminOnly(200), call: async () => ({ params: { kind: 'department', id: 'taxation' } }) },
+  {
+    route: 'PUT /reference/{kind}/{id}',
+    expect: adminOnly(200),
+    call: async (_role, w) => ({ params: { kind: 'department', id: 'taxation' }, body: (await w.server.http.get('/api/v1/reference/department/taxation').set(...w.people.admin.auth).expect(200)).body.body }),
+  },
+  { route: 'GET /reference/template/{id}/specimen', expect: adminOnly(200), call: async () => ({ params: { id: 'business-license' } }) },
+  { route: 'POST /reference/template/specimen', expect: adminOnly(200), call: async () => ({ body: JSON.parse(fs.readFileSync(path.join(projectRoot(), 'templates', 'business-license.json'), 'utf8')) }) },
   { route: 'GET /metrics', expect: adminOnly(200) },
   { route: 'GET /effects', expect: adminOnly(200) },
   // Each role is refused before any lookup; the admin retries an effect that gave up.

@@ -44,6 +44,26 @@ export async function newContext(browser: Browser, base: string, { locale = 'zh-
   return context;
 }
 
+/**
+ * A new page (its own context: language, scripts on or off) signed in through the sign-in page, waiting for the
+ * page sign-in lands on (`landing`, a path pattern).
+ */
+export async function signedInPage(
+  browser: Browser,
+  base: string,
+  account: { username: string; password: string },
+  landing: RegExp,
+  options: { locale?: Locale; javaScript?: boolean; returnTo?: string } = {},
+): Promise<Page> {
+  const page = await (await newContext(browser, base, options)).newPage();
+  await page.goto(`${base}/sign-in${options.returnTo ? `?return=${encodeURIComponent(options.returnTo)}` : ''}`);
+  await page.fill('#username', account.username);
+  await page.fill('#password', account.password);
+  await page.click('main button[type=submit]');
+  await page.waitForURL(landing);
+  return page;
+}
+
 /** axe-core on the page as it is now: fails with the list of serious and critical WCAG 2.1 AA violations. */
 export async function expectAccessible(page: Page, label: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
