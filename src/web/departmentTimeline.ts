@@ -4,13 +4,14 @@
  * intake, each matter, each step — and the events that concern it, with the comments the reader may see (the use
  * case has already cut them to what the policy shows). Pure: built from the detail and its definition.
  */
-import type { ApplicationDetail, TimelineEntry } from '../application/applications.js';
+import type { ApplicationDetail, TaskEntry, TimelineEntry } from '../application/applications.js';
+import type { TaskKind } from '../definitions/index.js';
 import type { StepDefinition, ServiceDefinition } from '../domain/definition.js';
 import type { I18nText } from '../domain/i18n.js';
 import { FinalStates } from '../domain/vocabulary.js';
 
-/** Where a part stands, in words of the page (`portal.part.<state>`). */
-export type PartState = 'notStarted' | 'inProgress' | 'withYou' | 'accepted' | 'approved' | 'rejected' | 'skipped' | 'done' | 'stopped';
+/** Where a part stands, in words of the page (`portal.part.<state>`); `awaiting…` wait on the applicant, named by what they owe. */
+export type PartState = 'notStarted' | 'inProgress' | 'awaitingSupplement' | 'awaitingPayment' | 'accepted' | 'approved' | 'rejected' | 'skipped' | 'done' | 'stopped';
 
 export interface TimelinePart {
   kind: StepDefinition['kind'];
@@ -40,6 +41,8 @@ const STEP_EVENTS: Record<'inspection' | 'payment' | 'notice', readonly string[]
 };
 const STEP_OUTCOMES: Record<string, PartState> = { PASS: 'approved', FAIL: 'rejected', PAY: 'done', WAIVE: 'done', NOTICE_ELAPSED: 'done', DISMISS: 'done', UPHOLD: 'rejected' };
 const ACTIVE_STATUS: Record<'inspection' | 'payment' | 'notice', string> = { inspection: 'in_inspection', payment: 'awaiting_payment', notice: 'in_notice' };
+/** What the applicant's open task asks of them: a correction, or a fee paid. */
+const AWAITING: Partial<Record<TaskKind, PartState>> = { supplement: 'awaitingSupplement', payment: 'awaitingPayment' };
 
 export function departmentTimelines(detail: Detail, definition: ServiceDefinition): DepartmentTimeline[] {
   const ended = (FinalStates as readonly string[]).includes(detail.status) && detail.status !== 'completed';
@@ -62,7 +65,7 @@ export function departmentTimelines(detail: Detail, definition: ServiceDefinitio
         const state: PartState = decision
           ? decision
           : current === 'returned'
-            ? 'withYou'
+            ? 'awaitingSupplement'
             : current === 'pending'
               ? 'inProgress'
               : ended && (last || accepted)
@@ -76,7 +79,7 @@ export function departmentTimelines(detail: Detail, definition: ServiceDefinitio
       const mine = detail.timeline.filter((e) => STEP_EVENTS[step.kind].includes(e.type));
       const outcome = lastOf(mine, (e) => STEP_OUTCOMES[e.type] !== undefined);
       const active = detail.status === ACTIVE_STATUS[step.kind];
-      const state: PartState = outcome ? STEP_OUTCOMES[outcome.type]! : active ? (step.kind === 'payment' ? 'withYou' : 'inProgress') : ended && mine.length ? 'stopped' : 'notStarted';
+      const state: PartState = outcome ? STEP_OUTCOMES[outcome.type]! : active ? (awaiting(detail, (t) => t.kind === step.kind) ?? 'inProgress') : ended && mine.length ? 'stopped' : 'notStarted';
       section(step.department).parts.push({ kind: step.kind, ...(step.title ? { title: step.title } : {}), state, at: outcome?.at ?? mine.at(-1)?.at ?? null });
     }
   }
@@ -98,8 +101,13 @@ function intakePart(step: Extract<StepDefinition, { kind: 'intake' }>, detail: D
   const last = intake.at(-1);
   if (accepted) return { ...title, state: 'accepted', at: accepted.at };
   if (ended) return { ...title, state: last?.type === 'REJECT' ? 'rejected' : 'stopped', at: last?.at ?? null };
-  const withYou = detail.tasks.some((t) => t.party === 'applicant' && t.kind === 'supplement' && t.matter === null);
-  return { ...title, state: withYou ? 'withYou' : 'inProgress', at: last?.at ?? null };
+  return { ...title, state: awaiting(detail, (t) => t.kind === 'supplement' && t.matter === null) ?? 'inProgress', at: last?.at ?? null };
+}
+
+/** What a part waits for from the applicant, if one of their open tasks is this part's. */
+function awaiting(detail: Detail, ofPart: (task: TaskEntry) => boolean): PartState | undefined {
+  const task = detail.tasks.find((t) => t.party === 'applicant' && ofPart(t));
+  return task && AWAITING[task.kind];
 }
 
 function lastOf<T>(list: readonly T[], match: (item: T) => boolean): T | undefined {

@@ -346,6 +346,9 @@ describe('citizen portal in Chromium', function () {
     const payment = page.locator('#payment');
     expect(await payment.locator('.ov-payment__amount').textContent()).to.contain('¥50.00');
     expect(await payment.textContent()).to.contain('税务局').and.contain('不在线收费');
+    // The timeline says what the fee waits for: the payment, not a correction.
+    expect(await page.locator('.ov-part[data-state="awaitingPayment"]').textContent()).to.contain('缴费').and.contain('等待您缴费');
+    expect((await page.locator('.ov-parts').allTextContents()).join()).to.not.contain('补正');
     await screenshot(page, 'portal-detail-payment-nojs-zh-Hans');
     const empty = await Promise.all([page.waitForNavigation(), page.click('#send-payment')]).then(([r]) => r);
     expect(empty?.status()).to.equal(422);
