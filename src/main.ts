@@ -315,7 +315,7 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     time: { now, calendar: () => calendar },
     verifyUrl,
     reference: () => references.current(),
-    referenceData: createReferenceUseCases({ catalog: references, store: referenceStore, parseTemplate: parseStoredTemplate, render: (job) => renderPool.render(job), verifyUrl, now, audit }),
+    referenceData: createReferenceUseCases({ catalog: references, store: referenceStore, parseTemplate: parseStoredTemplate, render: (job) => renderPool.render(job), verifyUrl, now, audit, latestDefinitions: async () => (await definitions.latest()).map((p) => p.definition) }),
     definitionOf: async (serviceId, version) => (await engine.service(serviceId, version)).definition,
     describeCertificate: (type, issuer) => ({
       typeTitle: references.current().certificateTypes.find((t) => t.id === type)?.title['zh-Hans'] ?? type,

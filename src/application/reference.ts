@@ -5,8 +5,8 @@
  * any decision that depends on it (`fresh`), and for what pages show at most `ttlMs` after someone else's save.
  */
 import { AuditKinds, type AuditLog } from '../domain/audit.js';
-import type { CatalogContext } from '../domain/definition.js';
-import { OnevisitError } from '../domain/errors.js';
+import type { CatalogContext, ServiceDefinition } from '../domain/definition.js';
+import { OnevisitError, type Issue } from '../domain/errors.js';
 import type { Locale } from '../domain/i18n.js';
 import {
   ReferenceKinds,
@@ -116,10 +116,31 @@ export interface ReferenceDeps {
   verifyUrl(certificateId: string): string;
   now: () => Date;
   audit?: AuditLog;
+  /** The latest published version of every service: a template they print with must keep showing what they fill. */
+  latestDefinitions?: () => Promise<readonly ServiceDefinition[]>;
+}
+
+/**
+ * The fields the latest published services fill on certificates drawn with `template` that it does not show (they
+ * would be signed and never printed): TEMPLATE.FIELD_IN_USE issues at the template's `/fields`.
+ */
+function fieldsStillFilled(template: CertificateTemplate, definitions: readonly ServiceDefinition[]): Issue[] {
+  const shown = new Set(templateFieldNames(template));
+  return definitions.flatMap((definition) =>
+    definition.steps.flatMap((step) =>
+      (step.kind === 'review' ? step.matters : []).flatMap((matter) =>
+        matter.certificate?.template !== template.id
+          ? []
+          : Object.keys(matter.certificate.fields)
+              .filter((name) => !shown.has(name))
+              .map((name) => ({ path: '/fields', code: 'TEMPLATE.FIELD_IN_USE' as const, message: `the service ${definition.id} (matter ${matter.id}) fills "${name}", which the template must keep showing` })),
+      ),
+    ),
+  );
 }
 
 /** Reading the reference data (anyone: it is what the public guides name) and editing it (admins). */
-export function createReferenceUseCases({ catalog, store, parseTemplate, render, verifyUrl, now, audit }: ReferenceDeps) {
+export function createReferenceUseCases({ catalog, store, parseTemplate, render, verifyUrl, now, audit, latestDefinitions }: ReferenceDeps) {
   const kindOf = (text: string): ReferenceKind => {
     if (!isReferenceKind(text)) throw new OnevisitError('ROUTE.NOT_FOUND', `no reference data of kind "${text}": departments are "department", certificate types "certificate-type", templates "template"`);
     return text;
@@ -182,6 +203,10 @@ export function createReferenceUseCases({ catalog, store, parseTemplate, render,
           : kind === ReferenceKinds.certificateType
             ? parseCertificateType(body, id, reference.context.departments)
             : parseTemplate(body, id);
+      if (kind === ReferenceKinds.template && latestDefinitions) {
+        const issues = fieldsStillFilled(entry as CertificateTemplate, await latestDefinitions());
+        if (issues.length > 0) throw new OnevisitError('TEMPLATE.INVALID', `published services fill fields the template "${id}" no longer shows`, { errors: issues });
+      }
       const at = now().toISOString();
       const { created, revision } = await store.save({ kind, id, body: entry }, subject.userId, at);
       await audit?.append({ at, kind: AuditKinds.referenceSaved, actor: { kind: subject.role, id: subject.userId }, subject: { kind: 'reference', id: `${kind}/${id}` }, detail: { kind, id, created, revision } });

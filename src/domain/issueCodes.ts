@@ -158,6 +158,7 @@ const OwnIssueCodes = {
   'TEMPLATE.ID_MISMATCH': { meaning: "A template's id is not its name: its file's, or the address an admin saves it at.", under: ['TEMPLATE.INVALID'] },
   'REFERENCE.UNKNOWN_DEPARTMENT': { meaning: "A certificate type's issuer is not a department, nor `external` (issued outside onevisit).", under: ['REFERENCE.INVALID', 'CONFIG.INVALID'] },
   'REFERENCE.ID_MISMATCH': { meaning: 'A department or certificate type carries another id than the one in the address it is saved at.', under: ['REFERENCE.INVALID'] },
+  'TEMPLATE.FIELD_IN_USE': { meaning: 'A template no longer shows a field the latest version of a published service fills on the certificates drawn with it.', under: ['TEMPLATE.INVALID'] },
   'TEMPLATE.DUPLICATE_ITEM': { meaning: 'A template shows the same field or record value twice.', under: ['TEMPLATE.INVALID'] },
 
   // The materials of an application (runtime/materials.ts).

@@ -72,6 +72,12 @@ for (const kind of databaseKinds) {
       const badTemplate = await put(server.http, 'template', 'heritage-permit', { ...heritageTemplate(), qr: { position: 'middle', size: 84 } });
       expectProblem(badTemplate, 422, 'TEMPLATE.INVALID');
       expect(badTemplate.body.errors.map((e: { path: string }) => e.path)).to.include('/qr/position');
+      // A published service fills the licence's name: the template must keep showing it.
+      const licence = readJson('templates/business-license.json');
+      const nameless = { ...licence, fields: licence.fields.filter((f: { name?: string }) => f.name !== 'name') };
+      const inUse = await put(server.http, 'template', 'business-license', nameless);
+      expectProblem(inUse, 422, 'TEMPLATE.INVALID');
+      expect(inUse.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`)).to.include('/fields TEMPLATE.FIELD_IN_USE');
       expectProblem(await put(server.http, 'ministry', 'x', heritageOffice), 404, 'ROUTE.NOT_FOUND');
       expectProblem(await server.http.get('/api/v1/reference/department/nowhere').set(...admin.auth), 404, 'REFERENCE.NOT_FOUND');
 

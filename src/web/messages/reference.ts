@@ -58,6 +58,7 @@ const zhHans = {
   'reference.issue.fallback': '这里不符合证照模板的规则',
   'reference.issue.TEMPLATE.ID_MISMATCH': '模板的 id 必须与编号一致',
   'reference.issue.TEMPLATE.DUPLICATE_ITEM': '同一个字段在模板中出现了两次',
+  'reference.issue.TEMPLATE.FIELD_IN_USE': '已发布的事项还要在证照上填这个字段，模板不能去掉它',
   'reference.issue.CERTIFICATE.GLYPH_MISSING': '有字符无法用证照字体印出，请换用常用字',
 } as const;
 
@@ -119,6 +120,7 @@ export const reference = defineMessages(zhHans, {
     'reference.issue.fallback': '這裡不符合證照模板的規則',
     'reference.issue.TEMPLATE.ID_MISMATCH': '模板的 id 必須與編號一致',
     'reference.issue.TEMPLATE.DUPLICATE_ITEM': '同一個欄位在模板中出現了兩次',
+    'reference.issue.TEMPLATE.FIELD_IN_USE': '已發布的事項還要在證照上填這個欄位，模板不能去掉它',
     'reference.issue.CERTIFICATE.GLYPH_MISSING': '有字元無法用證照字型印出，請換用常用字',
   },
   en: {
@@ -178,6 +180,7 @@ export const reference = defineMessages(zhHans, {
     'reference.issue.fallback': 'This does not follow the rules of certificate templates',
     'reference.issue.TEMPLATE.ID_MISMATCH': "The template's id must be the one it is saved under",
     'reference.issue.TEMPLATE.DUPLICATE_ITEM': 'The template shows the same field twice',
+    'reference.issue.TEMPLATE.FIELD_IN_USE': 'A published service still fills this field on its certificates: the template must keep showing it',
     'reference.issue.CERTIFICATE.GLYPH_MISSING': 'A character cannot be printed with the certificate fonts: use a common one',
   },
 });
