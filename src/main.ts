@@ -172,14 +172,19 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
   /** People applications were entered for at a counter while they had no account (counter intake). */
   const walkIns = createWalkInStore(db);
   /**
-   * An applicant's holder: an account's name and resident id number, or, for an application entered at a counter
-   * for a person without an account, the counter's record of them.
+   * The person an applicant id is: an account's name and resident id number, or, for an application entered at a
+   * counter for a person without an account, the counter's record of them.
    */
-  const applicantHolder = async (applicantId: string): Promise<{ id: string; name: string } | undefined> => {
+  const applicantPerson = async (applicantId: string): Promise<{ name: string; idNumber: string | null; walkIn: boolean } | undefined> => {
     const user = await users.findUserById(applicantId);
-    if (user) return user.idNumber ? { id: user.idNumber, name: user.name } : undefined;
+    if (user) return { name: user.name, idNumber: user.idNumber, walkIn: false };
     const walkIn = await walkIns.byId(applicantId);
-    return walkIn ? { id: walkIn.idNumber, name: walkIn.name } : undefined;
+    return walkIn ? { name: walkIn.name, idNumber: walkIn.idNumber, walkIn: true } : undefined;
+  };
+  /** An applicant's holder of certificates: the person, when they have a resident id number. */
+  const applicantHolder = async (applicantId: string): Promise<{ id: string; name: string } | undefined> => {
+    const person = await applicantPerson(applicantId);
+    return person?.idNumber ? { id: person.idNumber, name: person.name } : undefined;
   };
   /** A citizen's wallet: certificates held under their resident id number, and those issued on their applications. */
   const holderIdsOf = async (userId: string) => {
@@ -270,6 +275,13 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
     now,
     drawable,
     accountName: async (userId) => (await users.findUserById(userId))?.name,
+    // A person entered at a counter has an account once one is registered with their id number.
+    applicantOf: async (applicantId) => {
+      const person = await applicantPerson(applicantId);
+      if (!person) return undefined;
+      const hasAccount = !person.walkIn || (person.idNumber !== null && (await users.findUserByIdNumber(person.idNumber)) !== undefined);
+      return { name: person.name, idNumber: person.idNumber, hasAccount };
+    },
     drafts,
     walkInOf,
     // Each owed material's timer fires the millisecond after its period: the period's last instant is the one before.

@@ -3,6 +3,7 @@
  * Each decides access through the policy first, then hands the work to the engine.
  */
 import { OnevisitError } from '../domain/errors.js';
+import { maskResidentId } from '../domain/ids.js';
 import type { ApplicationStatus, EventType, QueueSort, QueueStage } from '../domain/vocabulary.js';
 import type { WarningLevel } from '../domain/calendar.js';
 import { type EventRequest, type MaterialClaim, type TaskKind, type TaskParty } from '../definitions/index.js';
@@ -45,6 +46,11 @@ export interface ApplicationsDeps {
   drawable?: (text: string, path: string) => void;
   /** The name on the applicant's account (the holder of certificates a definition gives no holder). */
   accountName?: (userId: string) => Promise<string | undefined>;
+  /**
+   * Who an application is for (its applicant id: an account, or the counter's record of a person): their name, full
+   * resident id number (masked here before anyone is shown it) and whether an online account holds the application.
+   */
+  applicantOf?: (applicantId: string) => Promise<{ name: string; idNumber: string | null; hasAccount: boolean } | undefined>;
   /** Drafts, for a submission made from one (`{draftId}`). */
   drafts?: Pick<DraftStore, 'get'>;
   /** The counter's record of the person with this resident id number (counter intake), if any. */
@@ -109,9 +115,23 @@ export interface TimelineEntry {
   items?: string[];
 }
 
+/** Who an application is for, as the readers the policy shows them are shown them (its receipt names them so). */
+export interface ApplicantShown {
+  name: string;
+  /** The resident id number masked (first 6, last 4), never the full one; null for an account without one. */
+  idNumberMasked: string | null;
+  /**
+   * Whether an online account holds the application: it was made online, or entered at a counter for a person whose
+   * id number has (or has since got) an account. Without one, the person registers with that number to follow it online.
+   */
+  hasAccount: boolean;
+}
+
 /** What a person is shown of an application: the view, cut to what they may see, and its timeline. */
 export interface ApplicationDetail extends ApplicationView {
   access: ApplicationAccess['kind'];
+  /** Who it is for: for the applicant and the window, never a reviewer. */
+  applicant?: ApplicantShown;
   timeline: TimelineEntry[];
   /** What is open now and who holds it. */
   tasks: TaskEntry[];
@@ -172,7 +192,7 @@ export async function asApplicant(subject: Subject, walkInOf: ApplicationsDeps['
   return walkIn ? { ...subject, walkIn } : subject;
 }
 
-export function createApplicationUseCases({ engine, queries, files, drawable, accountName, drafts, walkInOf, owedBy, now }: ApplicationsDeps) {
+export function createApplicationUseCases({ engine, queries, files, drawable, accountName, applicantOf, drafts, walkInOf, owedBy, now }: ApplicationsDeps) {
 
   /** The application and how the subject stands to it, for `action`: the policy's answer, or its refusal. */
   async function open(subject: Subject, id: string, action: ApplicationAction = 'read') {
@@ -190,7 +210,13 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
     if (!visible.case) return noticeOf(view);
     const id = view.id;
     const owed = view.owed.filter((materialId) => visible.material(materialId));
-    const [events, tasks, rating, due] = await Promise.all([engine.events(id), queries.tasksOf(id), queries.ratingOf(id), owed.length > 0 ? owedBy?.(id, view.owed) : undefined]);
+    const [events, tasks, rating, due, applicant] = await Promise.all([
+      engine.events(id),
+      queries.tasksOf(id),
+      queries.ratingOf(id),
+      owed.length > 0 ? owedBy?.(id, view.owed) : undefined,
+      visible.applicant ? applicantOf?.(view.applicantId) : undefined,
+    ]);
     const enterers = await enterersOf(events.map((e) => e.payload));
     return {
       ...view,
@@ -198,6 +224,7 @@ export function createApplicationUseCases({ engine, queries, files, drawable, ac
       materials: Object.fromEntries(Object.entries(view.materials).filter(([materialId]) => visible.material(materialId))),
       owed,
       access: access.kind,
+      ...(applicant ? { applicant: { name: applicant.name, idNumberMasked: applicant.idNumber === null ? null : maskResidentId(applicant.idNumber), hasAccount: applicant.hasAccount } } : {}),
       timeline: events.map((e) => timelineEntry(e.seq, e.type, e.actor, e.at, e.payload, visible.entryDetails(typeof e.payload.matter === 'string' ? e.payload.matter : undefined, e.type), enterers)),
       tasks: tasks.map(taskEntry),
       actions: eventsOpenTo(actorFor(subject, access), possibleEvents()).map(({ type, matter }) => ({ type, ...(matter !== undefined ? { matter } : {}) })),

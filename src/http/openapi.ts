@@ -190,6 +190,12 @@ const responseSchemas = {
       dueAt: { type: ['string', 'null'], format: 'date-time' },
       warning: { enum: Object.values(WarningLevels) },
       timeline: { type: 'array', items: { type: 'object' } },
+      applicant: {
+        type: 'object',
+        description: 'Who the application is for, shown to its applicant and the window, never to a reviewer: the name, the resident id number masked (never the full one), and whether an online account holds the application (made online, or entered at a counter for a person whose id number has an account; without one they register with it to follow it online)',
+        required: ['name', 'idNumberMasked', 'hasAccount'],
+        properties: { name: { type: 'string' }, idNumberMasked: { type: ['string', 'null'] }, hasAccount: { type: 'boolean' } },
+      },
       owedBy: { type: 'string', format: 'date-time', description: 'While deferred materials (owed) wait after acceptance: the last instant they may follow (PROVIDE_MATERIALS); the application is terminated after it' },
       mayRate: { type: 'boolean', description: 'Whether the reader may rate the service now (POST /applications/{id}/rating): the applicant, once it is completed or rejected, until rated (the rating, once given, is `rating`)' },
     },

@@ -275,9 +275,9 @@ function permitted(access: ApplicationAccess, action: ApplicationAction): Applic
 }
 
 /**
- * What each standing is shown of an application: all of it (the applicant, the window); what its matters need (a
- * reviewer: data minimisation); or what a public notice publishes (the public: number, service, status,
- * state — no applicant, form, materials, timeline or tasks).
+ * What each standing is shown of an application: all of it (the applicant, the window), who it is for included;
+ * what its matters need (a reviewer: data minimisation, so not whom it is for); or what a public notice publishes
+ * (the public: number, service, status, state — no applicant, form, materials, timeline or tasks).
  */
 const CONTENTS = {
   owner: 'everything',
@@ -294,8 +294,10 @@ const CONTENTS = {
  * produced; the rest of the timeline shows only that it happened.
  */
 export interface Visibility {
-  /** Whether the reader is shown the case (applicant, matters, materials, timeline, tasks) or only the notice summary. */
+  /** Whether the reader is shown the case (matters, materials, timeline, tasks) or only the notice summary. */
   case: boolean;
+  /** Whether the reader is shown who the application is for: their name and masked resident id number (the receipt's). */
+  applicant: boolean;
   form(form: Record<string, unknown>): Record<string, unknown>;
   material(materialId: string): boolean;
   /**
@@ -309,9 +311,9 @@ export interface Visibility {
 export function visibilityOf(access: ApplicationAccess, compiled: CompiledService): Visibility {
   switch (CONTENTS[access.kind]) {
     case 'everything':
-      return { case: true, form: (form) => form, material: () => true, entryDetails: () => true, certificate: () => true };
+      return { case: true, applicant: true, form: (form) => form, material: () => true, entryDetails: () => true, certificate: () => true };
     case 'the notice':
-      return { case: false, form: () => ({}), material: () => false, entryDetails: () => false, certificate: () => false };
+      return { case: false, applicant: false, form: () => ({}), material: () => false, entryDetails: () => false, certificate: () => false };
     case 'its matters':
       return mattersVisibility('departments' in access ? access.departments : [], compiled);
   }
@@ -325,6 +327,7 @@ function mattersVisibility(departments: readonly string[], compiled: CompiledSer
   const myStepKinds = new Set(compiled.definition.steps.filter((step) => 'department' in step && departments.includes(step.department)).map((step) => step.kind));
   return {
     case: true,
+    applicant: false,
     form: (form) => pickByPointers(form, pointers) as Record<string, unknown>,
     material: (id) => materials.has(id),
     entryDetails: (matter, type) => (matter !== undefined ? mine.has(matter) : Object.entries(STEP_EVENTS).some(([kind, types]) => myStepKinds.has(kind as StepKind) && (types as readonly string[]).includes(type))),

@@ -11,7 +11,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Locales } from '../../src/domain/i18n.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { clerksOf, openTestServer, person, tinyPdf, type Person, type TestServer } from '../support/server.js';
-import { definitionOf, submitWithFiles } from '../support/services.js';
+import { definitionOf, enterWithFiles, submitWithFiles } from '../support/services.js';
+import { makeResidentIdNumber, maskResidentId } from '../../src/domain/ids.js';
 import { inspectPage, launchBrowser, listen, newContext, signedInPage } from '../support/browser.js';
 
 const WINDOW = 'comprehensive-window';
@@ -330,6 +331,31 @@ describe('clerk workbench in Chromium', function () {
     expect(await page.locator('#status').textContent()).to.equal('不予办理');
     expect(await page.locator('.ov-comment').first().textContent()).to.contain(HOSTILE);
     expect(dialogs).to.deep.equal([]);
+    await context.close();
+  });
+
+  it('reprints the receipt naming the applicant by name and masked id number, and says how they follow it online by how it was made', async () => {
+    const { context, page } = await signedIn(windowClerk);
+    const reprint = async (id: string) => {
+      await page.goto(`${site.base}/work/applications/${id}`);
+      await page.click('#reprint');
+      expect(await page.locator('.govuk-panel__title').textContent()).to.contain('回执已重新打印');
+      return { applicant: (await page.locator('.ov-receipt-applicant').textContent())!.trim(), follow: await page.locator('#follow-online').textContent(), content: await page.content() };
+    };
+    // Made online: the citizen's account holds it.
+    const online = await reprint((await submit()).id);
+    expect(online.applicant).to.equal(`测试citizen ${maskResidentId(citizen.idNumber!)}`);
+    expect(online.content).to.not.contain(citizen.idNumber!);
+    expect(online.follow).to.contain('已有网上账号').and.not.contain('注册');
+    await inspectPage(page, 'work-receipt-reprint-zh-Hans');
+
+    // Entered at the counter for a person without an account: they register with the id number to follow it online.
+    const visitor = { name: '赵建国', idNumber: makeResidentIdNumber({ birthDate: '1958-06-15', sequence: 412 }) };
+    const entered = await enterWithFiles(server, await clerkOf(WINDOW), visitor, 'business-startup', form());
+    const counter = await reprint(entered.id);
+    expect(counter.applicant).to.equal(`赵建国 ${maskResidentId(visitor.idNumber)}`);
+    expect(counter.content).to.not.contain(visitor.idNumber);
+    expect(counter.follow).to.contain('尚无网上账号').and.contain('用此身份证号码注册');
     await context.close();
   });
 

@@ -153,6 +153,14 @@ for (const kind of databaseKinds) {
 
       const other = await person(server, 'citizen');
       expectProblem(await server.http.get(`/api/v1/applications/${entered.id}`).set(...other.auth), 404, 'APPLICATION.NOT_FOUND');
+      // The window reads whom it is for, masked, without an account yet: they follow it online by registering.
+      const shown = { name: visitor.name, idNumberMasked: maskResidentId(visitor.idNumber) };
+      const atWindow = async () => {
+        const res = await server.http.get(`/api/v1/applications/${entered.id}`).set(...window.auth).expect(200);
+        windowAnswers.push(res.text);
+        return res.body.applicant;
+      };
+      expect(await atWindow()).to.deep.equal({ ...shown, hasAccount: false });
 
       const username = `walkin${people}`;
       await server.http.post('/api/v1/auth/register').send({ username, password: PASSWORD, name: visitor.name, idNumber: visitor.idNumber }).expect(202);
@@ -162,6 +170,8 @@ for (const kind of databaseKinds) {
       expect(list.body.map((a: { id: string }) => a.id)).to.include.members([entered.id, second.id]);
       const detail = await server.http.get(`/api/v1/applications/${entered.id}`).set(...auth).expect(200);
       expect(detail.body.access).to.equal('owner');
+      expect(detail.body.applicant).to.deep.equal({ ...shown, hasAccount: true });
+      expect(await atWindow()).to.deep.equal({ ...shown, hasAccount: true });
       expect(detail.body.timeline[0]).to.deep.include({ type: 'SUBMIT', enteredBy: { id: window.id, name: '测试clerk' } });
       expect(detail.body.actions.map((a: { type: string }) => a.type)).to.deep.equal(['WITHDRAW']);
       // Their scans are theirs to read, and the application theirs to withdraw.

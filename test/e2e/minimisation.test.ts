@@ -9,6 +9,7 @@
  */
 import { expect } from 'chai';
 import { getByPointer } from '../../src/domain/pointer.js';
+import { maskResidentId } from '../../src/domain/ids.js';
 import type { ServiceDefinition } from '../../src/domain/definition.js';
 import { databaseKinds } from '../support/databases.js';
 import { openTestServer, person, type Person, type TestServer, clerksOf } from '../support/server.js';
@@ -125,6 +126,9 @@ for (const kind of databaseKinds) {
         const full = (await server.http.get(`/api/v1/applications/${id}`).set(...citizen.auth).expect(200)).body;
         expect(full.access).to.equal('owner');
         expect(full.form).to.deep.equal(form);
+        // Whom it is for, as the receipt names them: the applicant and the window read it, the id number masked.
+        const applicant = { name: '测试citizen', idNumberMasked: maskResidentId(citizen.idNumber!), hasAccount: true };
+        expect(full.applicant).to.deep.equal(applicant);
         const files = Object.entries(full.materials as Record<string, { fileId?: string }>).filter(([, r]) => r.fileId);
 
         for (const department of new Set(matters.map((m) => m.department))) {
@@ -135,6 +139,7 @@ for (const kind of databaseKinds) {
           const seen = res.body;
           expectReviewerAnswer(seen, scope, label);
           expectNoneOf(res.text, hiddenTexts(form, scope.fields), label);
+          expectNoneOf(res.text, [citizen.idNumber!, maskResidentId(citizen.idNumber!)], `${label}: the applicant's id number`);
 
           // Fields: each field its matters name that has a value is shown as it is.
           for (const f of scope.fields) if (getByPointer(full.form, f) !== undefined) expect(getByPointer(seen.form, f), `${label}: field ${f}`).to.deep.equal(getByPointer(full.form, f));
@@ -165,6 +170,7 @@ for (const kind of databaseKinds) {
         const windowView = (await server.http.get(`/api/v1/applications/${id}`).set(...(await person(server, 'clerk', [windowOf(definition)])).auth).expect(200)).body;
         expect(windowView.access).to.equal('window');
         expect(windowView.form).to.deep.equal(full.form);
+        expect(windowView.applicant).to.deep.equal(applicant);
         expect(Object.keys(windowView.materials).sort()).to.deep.equal(Object.keys(full.materials).sort());
         expect(comments(windowView)).to.include('secret of the window');
 

@@ -131,18 +131,19 @@ describe('the authorization policy', () => {
     expect(actorFor(tax, applicationAccess(tax, app))).to.deep.equal({ kind: 'clerk', id: 'u-tax', departments: ['taxation'] });
   });
 
-  it('shows the public nothing of the case, a reviewer their matters, the window everything', () => {
+  it('shows the public nothing of the case, a reviewer their matters (not whom it is for), the window and the applicant everything', () => {
     const form = startup.definition.form.examples![0] as Record<string, unknown>;
     const notice = visibilityOf({ kind: 'public' }, startup);
-    expect([notice.case, notice.form(form), notice.material('id-card'), notice.entryDetails(undefined, 'ACCEPT'), notice.certificate('tax')]).to.deep.equal([false, {}, false, false, false]);
+    expect([notice.case, notice.applicant, notice.form(form), notice.material('id-card'), notice.entryDetails(undefined, 'ACCEPT'), notice.certificate('tax')]).to.deep.equal([false, false, {}, false, false, false]);
     const reviewer = visibilityOf(applicationAccess(tax, app), startup);
-    expect(reviewer.case).to.equal(true);
+    expect([reviewer.case, reviewer.applicant]).to.deep.equal([true, false]);
     expect(Object.keys(reviewer.form(form)).sort()).to.deep.equal(['company', 'financialOfficer', 'legalRepresentative', 'tax']);
     expect((reviewer.form(form).company as Record<string, unknown>).postalCode).to.equal(undefined);
     expect([reviewer.material('premises-proof'), reviewer.material('articles-of-association')]).to.deep.equal([true, false]);
     expect([reviewer.entryDetails('tax', 'APPROVE'), reviewer.entryDetails('license', 'APPROVE'), reviewer.entryDetails(undefined, 'REQUEST_SUPPLEMENT')]).to.deep.equal([true, false, false]);
     expect([reviewer.certificate('tax'), reviewer.certificate('license')]).to.deep.equal([true, false]);
     expect(visibilityOf(applicationAccess(window, app), startup).form(form)).to.equal(form);
+    expect([visibilityOf(applicationAccess(window, app), startup).applicant, visibilityOf(applicationAccess(applicant, app), startup).applicant]).to.deep.equal([true, true]);
   });
 
   it('names a sender for every event, and asks a clerk to be of the responsible department (an objection is anyone’s)', () => {

@@ -16,17 +16,31 @@ export function definitionOf(serviceId: string): ServiceDefinition {
  * except the materials in `leaveOut`; answers the response body.
  */
 export async function submitWithFiles(server: TestServer, citizen: Person, serviceId: string, form: Record<string, unknown>, leaveOut: string[] = [], expectStatus = 201) {
+  const materials = await uploadedMaterials(server, citizen, serviceId, form, leaveOut);
+  const res = await server.http.post('/api/v1/applications').set(...citizen.auth).send({ serviceId, form, materials });
+  expect(res.status, JSON.stringify(res.body)).to.equal(expectStatus);
+  return res.body;
+}
+
+/** Enters `form` at the counter (窗口代录) for the person who walked in, the window's clerk uploading every material as a scan; answers the body. */
+export async function enterWithFiles(server: TestServer, clerk: Person, applicant: { name: string; idNumber: string }, serviceId: string, form: Record<string, unknown>) {
+  const materials = await uploadedMaterials(server, clerk, serviceId, form, []);
+  const res = await server.http.post('/api/v1/intake/applications').set(...clerk.auth).send({ applicant, serviceId, form, materials });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  return res.body;
+}
+
+/** A claim for every material of `serviceId` that applies to `form`: a commitment where one is allowed, else a file `uploader` uploads. */
+async function uploadedMaterials(server: TestServer, uploader: Person, serviceId: string, form: Record<string, unknown>, leaveOut: readonly string[]) {
   const definition = definitionOf(serviceId);
   const compiled = compileDefinition(definition);
   const materials = [];
   for (const m of definition.materials) {
     if (leaveOut.includes(m.id) || !compiled.applies(`material:${m.id}`, form)) continue;
     if (m.commitment) materials.push({ materialId: m.id, commitment: true });
-    else materials.push({ materialId: m.id, fileId: (await server.http.post('/api/v1/files').set(...citizen.auth).attach('file', tinyPdf(), `${m.id}.pdf`).expect(201)).body.fileId });
+    else materials.push({ materialId: m.id, fileId: (await server.http.post('/api/v1/files').set(...uploader.auth).attach('file', tinyPdf(), `${m.id}.pdf`).expect(201)).body.fileId });
   }
-  const res = await server.http.post('/api/v1/applications').set(...citizen.auth).send({ serviceId, form, materials });
-  expect(res.status, JSON.stringify(res.body)).to.equal(expectStatus);
-  return res.body;
+  return materials;
 }
 
 /**

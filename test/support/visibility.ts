@@ -94,11 +94,12 @@ interface TimelineEntry {
 
 /**
  * Asserts that an answer carrying an application's contents (a detail, the answer of an event, a claim or a
- * release) shows a reviewer nothing outside `scope`: no field outside their matters' fields, no material that does
+ * release) shows a reviewer nothing outside `scope`: not whom it is for, no field outside their matters' fields, no material that does
  * not support their matters, no comment or items of an entry about another matter or another department's step.
  */
 export function expectReviewerAnswer(body: Record<string, unknown>, scope: ReviewerScope, label: string): void {
   expect(body.access, `${label}: access`).to.equal('reviewer');
+  expect(body.applicant, `${label}: whom it is for`).to.equal(undefined);
   for (const leaf of leaves(body.form ?? {})) expect(within(leaf, scope.fields), `${label}: field ${leaf}`).to.equal(true);
   for (const material of Object.keys((body.materials ?? {}) as object)) expect(scope.materials.has(material), `${label}: material ${material}`).to.equal(true);
   for (const material of (body.owed ?? []) as string[]) expect(scope.materials.has(material), `${label}: owed material ${material}`).to.equal(true);

@@ -55,7 +55,7 @@ const zhHans = {
   'intake.receipt.enteredBy': '代录人员',
   'intake.receipt.next': '接下来',
   'intake.receipt.nextText': '窗口将审核材料是否齐全，受理后由以下部门并联办理，承诺 {days} 个工作日内办结：',
-  'intake.receipt.follow': '凭办件编号和查询码可随时在“办件查询”页面（/progress）查看进度，无需登录。用此身份证号码注册账号后，也可在“我的办件”中查看。',
+  'intake.receipt.follow': '凭办件编号和查询码可随时在“办件查询”页面（/progress）查看进度，无需登录。',
   'intake.receipt.keep': '请妥善保管本回执：查询码只显示这一次。',
   'intake.receipt.print': '打印回执',
   'intake.receipt.printHint': '请打印回执交给申请人（打印时不含页眉页脚）。',
@@ -63,8 +63,8 @@ const zhHans = {
   'intake.receipt.reprinted': '回执已重新打印',
   'intake.receipt.replaced': '本回执上是新的查询码，原回执上的查询码已经失效。请把本回执交给申请人。',
   'intake.receipt.backToApplication': '返回办件',
-  'intake.receipt.account': '该身份证号码已有网上账号，办件已归入其账号。',
-  'intake.receipt.noAccount': '申请人尚无网上账号；用此身份证号码注册后即可在网上查看本办件。',
+  'intake.receipt.account': '申请人已有网上账号，办件在其账号中：登录后也可在“我的办件”中查看。',
+  'intake.receipt.noAccount': '申请人尚无网上账号：用此身份证号码注册后，也可在“我的办件”中查看本办件。',
 };
 
 export const intake = defineMessages(zhHans, {
@@ -119,7 +119,7 @@ export const intake = defineMessages(zhHans, {
     'intake.receipt.enteredBy': '代錄人員',
     'intake.receipt.next': '接下來',
     'intake.receipt.nextText': '窗口將審核文件是否齊全，受理後由以下機關同步辦理，承諾 {days} 個工作天內辦結：',
-    'intake.receipt.follow': '憑案件編號和查詢碼可隨時在「案件查詢」頁面（/progress）查看進度，無須登入。以此身分證號碼註冊帳號後，也可在「我的案件」中查看。',
+    'intake.receipt.follow': '憑案件編號和查詢碼可隨時在「案件查詢」頁面（/progress）查看進度，無須登入。',
     'intake.receipt.keep': '請妥善保管本回執：查詢碼只顯示這一次。',
     'intake.receipt.print': '列印回執',
     'intake.receipt.printHint': '請列印回執交給申請人（列印時不含頁首頁尾）。',
@@ -127,8 +127,8 @@ export const intake = defineMessages(zhHans, {
     'intake.receipt.reprinted': '回執已重新列印',
     'intake.receipt.replaced': '本回執上是新的查詢碼，原回執上的查詢碼已經失效。請把本回執交給申請人。',
     'intake.receipt.backToApplication': '返回辦件',
-    'intake.receipt.account': '此身分證號碼已有網路帳號，案件已歸入其帳號。',
-    'intake.receipt.noAccount': '申請人尚無網路帳號；以此身分證號碼註冊後即可在網路上查看本案件。',
+    'intake.receipt.account': '申請人已有網路帳號，案件在其帳號中：登入後也可在「我的辦件」中查看。',
+    'intake.receipt.noAccount': '申請人尚無網路帳號：以此身分證號碼註冊後，也可在「我的辦件」中查看本案件。',
   },
   en: {
     'intake.title': 'Counter intake',
@@ -181,7 +181,7 @@ export const intake = defineMessages(zhHans, {
     'intake.receipt.enteredBy': 'Entered by',
     'intake.receipt.next': 'What happens next',
     'intake.receipt.nextText': 'The window checks that the documents are complete. Once it is accepted, these departments deal with it together, within {days} working days:',
-    'intake.receipt.follow': 'Follow its progress at any time on the “Track an application” page (/progress) with the application number and check code, without signing in. After registering an account with this identity card number, the applicant also finds it under “My applications”.',
+    'intake.receipt.follow': 'Follow its progress at any time on the “Track an application” page (/progress) with the application number and check code, without signing in.',
     'intake.receipt.keep': 'Keep this receipt safe: the check code is shown only this once.',
     'intake.receipt.print': 'Print the receipt',
     'intake.receipt.printHint': 'Print the receipt and give it to the applicant (the header and footer are left out).',
@@ -189,7 +189,7 @@ export const intake = defineMessages(zhHans, {
     'intake.receipt.reprinted': 'Receipt printed again',
     'intake.receipt.replaced': 'This receipt carries a new check code: the one on the earlier receipt no longer works. Give this receipt to the applicant.',
     'intake.receipt.backToApplication': 'Back to the application',
-    'intake.receipt.account': 'An online account has this identity card number: the application is in that account.',
-    'intake.receipt.noAccount': 'The applicant has no online account yet: after registering with this identity card number, they see this application online.',
+    'intake.receipt.account': 'The applicant has an online account and the application is in it: after signing in, they also find it under “My applications”.',
+    'intake.receipt.noAccount': 'The applicant has no online account yet: after registering with this identity card number, they also find this application under “My applications”.',
   },
 });

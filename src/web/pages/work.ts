@@ -295,6 +295,7 @@ export function workPages(router: Router, kit: PageKit): void {
       reprint: true,
       back: `/work/applications/${encodeURIComponent(detail.id)}`,
       ...receiptModel({ ...detail, checkCode }, definition, contextOf(res), services.reference().departments),
+      ...(detail.applicant ? { applicant: detail.applicant } : {}),
       ...(enteredBy ? { enteredBy } : {}),
     });
   });
