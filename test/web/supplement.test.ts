@@ -1,10 +1,13 @@
 /**
  * The supplement notice as the portal answers it: every field a request names is labelled, hinted and offered in
  * the page's language (the schema's `x-i18n`), never in the schema's plain Chinese title alone; materials keep
- * their titles in every language.
+ * their titles in every language, and their uploads are hinted with the size limit the page is given (the code's).
  */
 import { expect } from 'chai';
 import type { ApplicationDetail } from '../../src/application/applications.js';
+import { Locales, localize } from '../../src/domain/i18n.js';
+import { translator } from '../../src/web/messages/index.js';
+import { createRenderer } from '../../src/web/render.js';
 import { itemTitle, supplementRequests } from '../../src/web/supplement.js';
 import { definitionOf } from '../support/services.js';
 import { exampleForm } from '../support/world.js';
@@ -31,6 +34,24 @@ describe('the supplement notice in the page language', () => {
       const type = fields.find((f) => f.pointer === '/company/type')!;
       expect(type.options?.find((o) => o.value === 'llc')?.text, locale).to.equal({ 'zh-Hans': '有限责任公司', 'zh-Hant': '有限責任公司', en: 'Limited liability company' }[locale]);
       expect(request!.items.some((item) => item.kind === 'material' && item.materialId === 'id-card'), locale).to.equal(true);
+    }
+  });
+
+  it('hints a material’s upload with the size limit the page is given, in every language', () => {
+    const limits = { 'zh-Hans': '不超过 7MB', 'zh-Hant': '不超過 7MB', en: 'at most 7 MB' } as const;
+    for (const locale of Locales) {
+      const html = createRenderer().render('portal/supplementForm.njk', {
+        t: translator(locale),
+        l: (text: Parameters<typeof localize>[0] | undefined) => (text ? localize(text, locale) : ''),
+        errorOf: () => false,
+        csrf: 'x',
+        a: { id: 'a-1', version: 2 },
+        requests: supplementRequests(asked(['id-card']), definition, locale),
+        errors: [],
+        limitMb: 7,
+      });
+      const hint = /id="material-id-card-hint"[^>]*>([^<]*)</.exec(html)?.[1];
+      expect(hint, locale).to.contain(limits[locale]).and.not.contain('10');
     }
   });
 
