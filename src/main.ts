@@ -293,6 +293,13 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       return due.length > 0 ? new Date(Math.min(...due) - 1).toISOString() : undefined;
     },
   });
+  /** The limiters' counts, in the database so every instance sees the same count; one store each (express-rate-limit takes one per limiter). */
+  const limitStores = {
+    login: createRateLimitStore(db, { prefix: 'login:', now: () => now().getTime() }),
+    registration: createRateLimitStore(db, { prefix: 'register:', now: () => now().getTime() }),
+    progress: createRateLimitStore(db, { prefix: 'progress:', now: () => now().getTime() }),
+    progressNumber: createRateLimitStore(db, { prefix: 'progress-number:', now: () => now().getTime() }),
+  };
   const app = createApp({
     identity,
     files: createFileUseCases({ files }),
@@ -353,11 +360,10 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       },
     }),
     ...(config.http ? { options: config.http } : {}),
-    // Sign-in attempts are counted in the database, so every instance sees the same count.
-    loginLimitStore: createRateLimitStore(db, { prefix: 'login:', now: () => now().getTime() }),
-    registrationLimitStore: createRateLimitStore(db, { prefix: 'register:', now: () => now().getTime() }),
-    progressLimitStore: createRateLimitStore(db, { prefix: 'progress:', now: () => now().getTime() }),
-    progressNumberLimitStore: createRateLimitStore(db, { prefix: 'progress-number:', now: () => now().getTime() }),
+    loginLimitStore: limitStores.login,
+    registrationLimitStore: limitStores.registration,
+    progressLimitStore: limitStores.progress,
+    progressNumberLimitStore: limitStores.progressNumber,
   });
   // Calendar edits made on another instance, and keys added by `onevisit keys rotate`, reach this one within a minute.
   let refreshing: Promise<unknown> = Promise.resolve();
@@ -403,6 +409,8 @@ export async function startOnevisit(config: OnevisitConfig): Promise<Onevisit> {
       await scheduler.stop();
       await outboxWorker.stop();
       await renderPool.close();
+      // A limiter's statements can still be running after their response went out (a found lookup's hit taken back).
+      await Promise.all(Object.values(limitStores).map((store) => store.shutdown()));
       await db.destroy();
     },
   };

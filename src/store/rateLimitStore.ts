@@ -7,6 +7,10 @@
  *
  * Keys are what the limiter makes them (see `http/api.ts`: no plain username); one longer than the column is
  * stored as its SHA-256.
+ *
+ * The limiter sends some statements after the response is out (a lookup that found its application takes its hit
+ * back once the response has finished), so nobody waits for them but `shutdown`: it returns once every statement
+ * the store has started is done, and the database is closed after it.
  */
 import { createHash } from 'node:crypto';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
@@ -26,6 +30,8 @@ export interface RateLimitStoreOptions {
 export interface RateLimitStore extends Store {
   /** Deletes the rows whose window has ended; returns how many. */
   deleteExpired(): Promise<number>;
+  /** Resolves once every statement started so far is done (succeeded or failed). */
+  shutdown(): Promise<void>;
 }
 
 const KEY_COLUMN_LENGTH = 255;
@@ -42,6 +48,15 @@ export function createRateLimitStore(db: Database, options: RateLimitStoreOption
   let windowMs = options.windowMs ?? 60_000;
   let lastCleanup = now();
   let cleaning: Promise<unknown> | undefined;
+  const inFlight = new Set<Promise<unknown>>();
+  /** The statement `work` starts, remembered until it settles, for `shutdown`. */
+  const tracked = <A extends unknown[], R>(work: (...args: A) => Promise<R>) => (...args: A): Promise<R> => {
+    const running = work(...args);
+    inFlight.add(running);
+    const settle = () => inFlight.delete(running);
+    running.then(settle, settle);
+    return running;
+  };
 
   const keyOf = (key: string) => {
     const full = prefix + key;
@@ -56,12 +71,12 @@ export function createRateLimitStore(db: Database, options: RateLimitStoreOption
       windowMs = limiterOptions.windowMs;
     },
 
-    async get(key): Promise<ClientRateLimitInfo | undefined> {
+    get: tracked(async (key: string): Promise<ClientRateLimitInfo | undefined> => {
       const row = await db('rate_limits').select('hits', 'reset_at').where({ key: keyOf(key) }).andWhere('reset_at', '>', now()).first();
       return row ? { totalHits: Number(row.hits), resetTime: new Date(Number(row.reset_at)) } : undefined;
-    },
+    }),
 
-    async increment(key): Promise<ClientRateLimitInfo> {
+    increment: tracked(async (key: string): Promise<ClientRateLimitInfo> => {
       const at = now();
       const result = await db.raw(INCREMENT_SQL, [keyOf(key), at + windowMs, at, at]);
       const row = ((isPostgres(db) ? result.rows : result) as { hits: number | string; reset_at: number | string }[])[0]!;
@@ -74,28 +89,27 @@ export function createRateLimitStore(db: Database, options: RateLimitStoreOption
           .finally(() => (cleaning = undefined));
       }
       return { totalHits: Number(row.hits), resetTime: new Date(Number(row.reset_at)) };
-    },
+    }),
 
-    async decrement(key) {
+    decrement: tracked(async (key: string): Promise<void> => {
       await db('rate_limits').where({ key: keyOf(key) }).andWhere('hits', '>', 0).andWhere('reset_at', '>', now()).decrement('hits', 1);
-    },
+    }),
 
-    async resetKey(key) {
+    resetKey: tracked(async (key: string): Promise<void> => {
       await db('rate_limits').where({ key: keyOf(key) }).delete();
-    },
+    }),
 
-    async resetAll() {
+    resetAll: tracked(async (): Promise<void> => {
       const rows = db('rate_limits');
       await (prefix ? rows.whereRaw('substr("key", 1, ?) = ?', [prefix.length, prefix]) : rows).delete();
-    },
+    }),
 
     async shutdown() {
-      await cleaning;
+      // A statement may start another (an increment, its clean-up): wait until none is left.
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
 
-    async deleteExpired() {
-      return Number(await db('rate_limits').where('reset_at', '<=', now()).delete());
-    },
+    deleteExpired: tracked(async (): Promise<number> => Number(await db('rate_limits').where('reset_at', '<=', now()).delete())),
   };
   return store;
 }

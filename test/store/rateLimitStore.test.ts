@@ -91,6 +91,18 @@ for (const kind of databaseKinds) {
       expect(await store.deleteExpired()).to.equal(0);
     });
 
+    it('shuts down only once the statements it started are done, such as a decrement sent after a response finished', async () => {
+      const store = storeOn();
+      await store.increment('k');
+      const settled: string[] = [];
+      // Nobody awaits these (express-rate-limit takes a found lookup's hit back once the response is out).
+      void Promise.resolve(store.decrement('k')).then(() => settled.push('decrement'));
+      void Promise.resolve(store.get!('k')).then(() => settled.push('get'));
+      await store.shutdown();
+      expect(settled.sort()).to.deep.equal(['decrement', 'get']);
+      expect((await store.get!('k'))!.totalHits).to.equal(0);
+    });
+
     it('a key longer than the column is stored as its hash', async () => {
       const store = storeOn();
       const long = 'x'.repeat(400);
