@@ -42,6 +42,11 @@ export interface PageKit {
 
 export class CsrfRefused extends Error {}
 
+/** Whether a refusal is answered as a page: a browser's request (its Accept prefers HTML) outside /api/. */
+export function wantsPage(req: Request): boolean {
+  return !req.path.startsWith('/api/') && req.accepts(['html', 'application/problem+json', 'application/json']) === 'html';
+}
+
 /** Only a path of this site may be returned to (never `//other.site` or a scheme). */
 export function safeReturn(value: unknown, fallback = '/'): string {
   return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && value.length < 2000 ? value : fallback;

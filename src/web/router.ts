@@ -10,7 +10,7 @@ import { buildContext, contextOf } from './context.js';
 import { ANONYMOUS_CSRF_COOKIE, formToken, isAnonymousToken, newAnonymousToken, tokensMatch } from './csrf.js';
 import { LANGUAGE_COOKIE, isLocale, pageLocale } from './locale.js';
 import { createRenderer, assetsDir } from './render.js';
-import { CsrfRefused, parseCookies, safeReturn, type PageKit, type WebOptions } from './kit.js';
+import { CsrfRefused, parseCookies, safeReturn, wantsPage, type PageKit, type WebOptions } from './kit.js';
 import { publicPages } from './pages/public.js';
 import { applyPages } from './pages/apply.js';
 import { workPages } from './pages/work.js';
@@ -23,10 +23,6 @@ import type { WebServices } from './services.js';
 export type { WebServices } from './services.js';
 export type { WebOptions, PageKit } from './kit.js';
 
-/** Whether a refusal is answered as a page: a browser's request (its Accept prefers HTML) outside /api/. */
-function wantsPage(req: Request): boolean {
-  return !req.path.startsWith('/api/') && req.accepts(['html', 'application/problem+json', 'application/json']) === 'html';
-}
 
 export function webRouter(services: WebServices, options: WebOptions): Router {
   const router = Router();

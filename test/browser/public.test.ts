@@ -1,5 +1,6 @@
 /** The public pages in Chromium, in each language: what they show, that they pass axe, and their screenshots. */
 import { expect } from 'chai';
+import { UPLOAD_LIMIT_BYTES } from '../../src/domain/uploads.js';
 import type { Browser } from 'playwright-core';
 import { Locales } from '../../src/domain/i18n.js';
 import { makeResidentIdNumber } from '../../src/domain/ids.js';
@@ -57,6 +58,9 @@ describe('public pages in Chromium', function () {
           expect(r?.status(), path).to.equal(200);
           await inspectPage(page, `public-${name}-${locale}`);
         }
+        // The PDF upload's limit is the one the server keeps.
+        await page.goto(`${site.base}/verify`);
+        expect(await page.locator('#file-hint').textContent()).to.contain(String(UPLOAD_LIMIT_BYTES / 1024 / 1024));
         const missing = await page.goto(`${site.base}/no/such/page`);
         expect(missing?.status()).to.equal(404);
         await inspectPage(page, `public-not-found-${locale}`);

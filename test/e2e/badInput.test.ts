@@ -141,6 +141,10 @@ for (const kind of databaseKinds) {
         expect(page.status).to.equal(404);
         expect(page.type).to.equal('text/html');
         expect(page.text).to.contain('Page not found');
+        // A page route too: the verification page of an unknown certificate is a page for a browser only.
+        expectProblem(await server.http.get('/verify/no-such-certificate').set('Accept', 'application/json'), 404, 'CERTIFICATE.NOT_FOUND');
+        const unknown = await server.http.get('/verify/no-such-certificate').set('Accept', 'text/html');
+        expect([unknown.status, unknown.type]).to.deep.equal([404, 'text/html']);
       });
     });
 

@@ -1,16 +1,16 @@
 /** The pages anyone may open: catalog, guide, one-time notice, verification, sign-in, registration, statements. */
 import type { Request, Response, Router } from 'express';
 import multer from 'multer';
-import { isOnevisitError } from '../../domain/errors.js';
+import { OnevisitError, isOnevisitError } from '../../domain/errors.js';
+import { UPLOAD_LIMIT_BYTES } from '../../domain/uploads.js';
 import { LifeEvents } from '../../domain/vocabulary.js';
 import { chinaDate } from '../../domain/time.js';
 import { may } from '../../identity/policy.js';
 import { contextOf } from '../context.js';
 import { flowSvg } from '../flowDiagram.js';
 import { guideOf } from '../guide.js';
-import { safeReturn, type PageKit } from '../kit.js';
+import { safeReturn, wantsPage, type PageKit } from '../kit.js';
 
-const PDF_LIMIT = 10 * 1024 * 1024;
 
 export interface FieldError {
   field: string;
@@ -19,7 +19,7 @@ export interface FieldError {
 
 export function publicPages(router: Router, kit: PageKit): void {
   const { services, options } = kit;
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: PDF_LIMIT, files: 1, fields: 5, parts: 6 } });
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5, parts: 6 } });
 
   router.get('/', async (req: Request, res: Response) => {
     const { t, l } = contextOf(res);
@@ -59,20 +59,22 @@ export function publicPages(router: Router, kit: PageKit): void {
     kit.render(res, 'public/notice.njk', { guide, today: chinaDate(new Date()) });
   });
 
-  // Certificate verification: the QR code's link, or an uploaded PDF.
-  router.get('/verify', (_req: Request, res: Response) => kit.render(res, 'public/verify.njk'));
+  // Certificate verification: the QR code's link, or an uploaded PDF (at most the upload cap, as the API takes it).
+  const renderVerify = (res: Response, errors?: { field: string; text: string }[]) =>
+    kit.render(res, 'public/verify.njk', { limitMb: UPLOAD_LIMIT_BYTES / 1024 / 1024, ...(errors ? { errors } : {}) }, errors ? 400 : 200);
+  router.get('/verify', (_req: Request, res: Response) => renderVerify(res));
   router.post('/verify', (req: Request, res: Response, next) => {
     upload.single('file')(req, res, (error?: unknown) => {
       if (error) {
         kit.checkCsrf(req, res);
-        return kit.render(res, 'public/verify.njk', { errors: [{ field: 'file', text: contextOf(res).t('problem.FILE.TOO_LARGE') }] }, 400);
+        return renderVerify(res, [{ field: 'file', text: contextOf(res).t('problem.FILE.TOO_LARGE') }]);
       }
       next();
     });
   }, async (req: Request, res: Response) => {
     kit.checkCsrf(req, res);
     const { t } = contextOf(res);
-    if (!req.file) return kit.render(res, 'public/verify.njk', { errors: [{ field: 'file', text: t('verify.required.file') }] }, 400);
+    if (!req.file) return renderVerify(res, [{ field: 'file', text: t('verify.required.file') }]);
     try {
       const result = await services.certificates.verify({}, req.file.buffer);
       return kit.render(res, 'public/verifyResult.njk', resultModel(result.status, result.certificate?.id ?? '', result.certificate));
@@ -84,6 +86,8 @@ export function publicPages(router: Router, kit: PageKit): void {
   router.get('/verify/:id', async (req: Request, res: Response) => {
     const id = String(req.params.id);
     const result = await services.certificates.verifyPage(id);
+    // A client that does not take a page is told of an unknown certificate as problem+json, as every refusal.
+    if (result.status === 'unknown' && !wantsPage(req)) throw new OnevisitError('CERTIFICATE.NOT_FOUND', `no certificate ${id}`);
     const model = resultModel(result.status, id, result.certificate);
     kit.render(res, 'public/verifyResult.njk', model, result.status === 'unknown' ? 404 : 200);
   });
