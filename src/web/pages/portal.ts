@@ -11,7 +11,7 @@ import multer from 'multer';
 import type { ApplicationDetail, ApplicationSummary, NoticeDetail } from '../../application/applications.js';
 import { topState, type MaterialClaim } from '../../definitions/index.js';
 import { stepId, type ServiceDefinition } from '../../domain/definition.js';
-import { OnevisitError, isOnevisitError } from '../../domain/errors.js';
+import { OnevisitError, isOnevisitError, type ErrorCode } from '../../domain/errors.js';
 import type { I18nText } from '../../domain/i18n.js';
 import { UPLOAD_LIMIT_BYTES } from '../../domain/uploads.js';
 import { FinalStates, type EventType } from '../../domain/vocabulary.js';
@@ -35,6 +35,8 @@ const SUPPLEMENT_FIELDS = 300;
 const CONFLICTS = ['APPLICATION.CONFLICT', 'TRANSITION.NOT_ALLOWED', 'TASK.CLAIMED'] as const;
 
 /** Whether the applicant may send `type` now: the engine's open actions for them, as the detail carries them. */
+/** The refusals of a supplement whose issues are shown at the notice's inputs. */
+const ANSWERED_AT_FIELDS = ['FORM.INVALID', 'EVENT.INVALID', 'INPUT.INVALID', 'MATERIALS.INVALID'] as const satisfies readonly ErrorCode[];
 const offers = (detail: { actions: readonly { type: string }[] }, type: EventType): boolean => detail.actions.some((a) => a.type === type);
 /** The longest payment reference recorded (a bank's serial number, an e-payment slip's number). */
 const PAYMENT_REFERENCE_MAX = 100;
@@ -216,16 +218,9 @@ export function portalPages(router: Router, kit: PageKit): void {
     '/my/applications/:id/supplement',
     multipart,
     async (req: Request, res: Response) => {
-      kit.checkCsrf(req, res);
-      const subject = citizen(res);
-      const id = String(req.params.id);
-      const page = contextOf(res);
-      const body = req.body as Record<string, unknown>;
-      const detail = await ownApplication(subject, id);
-      const expected = Number(body.version);
-      if (detail.status !== 'supplement_requested' || detail.version !== expected) {
-        return renderDetail(res, subject, id, { conflict: problemText(page, detail.status !== 'supplement_requested' ? 'TRANSITION.NOT_ALLOWED' : 'APPLICATION.CONFLICT') }, 409);
-      }
+      const posted = await postedEvent(req, res, 'SUPPLEMENT');
+      if (!posted) return;
+      const { subject, id, page, body, detail, expected } = posted;
       const definition = await definitionOf(detail.serviceId, detail.serviceVersion);
       const requests = supplementRequests(detail, definition, page.locale);
       const answer = readSupplement(requests, detail.form, body, (req.files as PostedFile[] | undefined) ?? []);
@@ -257,7 +252,7 @@ export function portalPages(router: Router, kit: PageKit): void {
         }
       } catch (error) {
         if (isConflict(error)) return renderDetail(res, subject, id, { conflict: problemText(page, error.code) }, 409);
-        if (isOnevisitError(error) && ['FORM.INVALID', 'EVENT.INVALID', 'INPUT.INVALID', 'MATERIAL.INVALID'].includes(error.code)) {
+        if (isOnevisitError(error) && (ANSWERED_AT_FIELDS as readonly string[]).includes(error.code)) {
           const errors = (error.errors.length ? error.errors : [{ path: '', code: error.code, message: error.message }]).map((issue) => ({
             field: issue.path.startsWith('/data/form/') ? fieldId(issue.path.slice('/data/form'.length)) : 'supplement-note',
             text: issueText(page, issue.code, error.code, issue.path.startsWith('/data/form/') ? itemTitle(issue.path.slice('/data/form'.length), definition) : ''),
